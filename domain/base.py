@@ -1,0 +1,223 @@
+"""What the three aggregates share: the event envelope, a pure state fold and guarded commands."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.envelope import Envelope, Person
+from domain.errors import ClosedStreamError, DuplicateFactError, InvalidEventError
+
+State = dict[str, Any]
+#: Fixed ids of the streams the catalogue's examples create and then append to, in order.
+EXAMPLE_IDS = {
+    "talks": "00000000-0000-4000-8000-00000000e001",
+    "delegations": "00000000-0000-4000-8000-00000000e002",
+    "positions": "00000000-0000-4000-8000-00000000e003",
+}
+BASE_FIELDS = frozenset(
+    {"originator_id", "originator_version", "timestamp", "originator_topic", "event_id", "envelope"}
+)
+
+
+_DATA_FIELDS: dict[type, dict[str, Any]] = {}
+
+
+def snake_case(name: str) -> str:
+    """``DelegationHeadNamed`` -> ``delegation_head_named``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy of a payload value (people and occurrences become dicts)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {key: plain(item) for key, item in dataclasses.asdict(value).items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+class NegotiationAggregate(Aggregate):
+    """An aggregate whose whole state is one JSON-ready dict folded from its events."""
+
+    class Event(Aggregate.Event):
+        """An event of the negotiation: its id and envelope, then its own data."""
+
+        event_id: UUID
+        envelope: Envelope
+
+        CAMEO: ClassVar[str | None] = None
+        EXAMPLE: ClassVar[dict[str, Any]] = {}
+        EXAMPLE_MODALITY: ClassVar[str] = "asserted"
+        HEADLINE: ClassVar[str] = ""
+        ACTOR_FIELDS: ClassVar[tuple[str, ...]] = ()
+        CREATES: ClassVar[bool] = False
+        #: Appendable to a stream of any kind (corrections, retractions).
+        ANY_STREAM: ClassVar[bool] = False
+        #: The data fields naming the thing this event reports on, for disputes: two events of
+        #: the same type and subject with different values from different sources disagree.
+        #: None: not comparable; (): the stream itself (a delegation's head).
+        SUBJECT: ClassVar[tuple[str, ...] | None] = None
+
+        def apply(self, aggregate: Any) -> None:
+            """Fold this event into the aggregate's state (created on the first event)."""
+            self.apply_to(aggregate.__dict__.setdefault("state", {}))
+
+        def apply_to(self, state: State) -> None:
+            """Fold this event into a state dict; never raises, whatever order it comes in."""
+
+        @classmethod
+        def type_name(cls) -> str:
+            """The stable wire name of the event type, as clients write it."""
+            return cls.__name__
+
+        @classmethod
+        def data_fields(cls) -> dict[str, Any]:
+            """The event's own data fields and their types (everything but the envelope)."""
+            found = _DATA_FIELDS.get(cls)
+            if found is None:  # resolving type hints is slow: once per class
+                hints = typing.get_type_hints(cls)
+                found = {
+                    field.name: hints[field.name]
+                    for field in dataclasses.fields(cls)
+                    if field.name not in BASE_FIELDS
+                }
+                _DATA_FIELDS[cls] = found
+            return found
+
+        def claim_subject(self) -> dict[str, Any] | None:
+            """What this event reports on, for disputes (None if not comparable)."""
+            if self.SUBJECT is None:
+                return None
+            return {"type": self.type_name(), **{f: plain(getattr(self, f)) for f in self.SUBJECT}}
+
+        def data(self) -> dict[str, Any]:
+            """The event's own data as JSON-ready values."""
+            return {name: plain(getattr(self, name)) for name in self.data_fields()}
+
+        def headline(self) -> str:
+            """A one-line description for timelines."""
+            values = {key: _headline_value(value) for key, value in self.data().items()}
+            return self.HEADLINE.format_map(_Missing(values)) if self.HEADLINE else self.type_name()
+
+        def actors(self) -> list[str]:
+            """Who acts in this event, as named in its data."""
+            names: list[str] = []
+            for field in self.ACTOR_FIELDS:
+                value = getattr(self, field, None)
+                items = value if isinstance(value, list | tuple) else [value]
+                for item in items:
+                    name = item.name if isinstance(item, Person) else item
+                    if isinstance(name, str) and name and name not in names:
+                        names.append(name)
+            return names
+
+    if TYPE_CHECKING:  # set by the first event's apply(); not a constructor argument
+        state: State
+
+    def is_closed(self) -> bool:
+        """True once the stream accepts no more facts (withdrawn, concluded)."""
+        return False
+
+    @classmethod
+    def open(
+        cls,
+        event_class: type[NegotiationAggregate.Event],
+        *,
+        stream_id: UUID,
+        event_id: UUID,
+        envelope: Envelope,
+        **data: Any,
+    ) -> Self:
+        """The command that opens a stream with its first event."""
+        envelope.check()
+        if not event_class.CREATES or not issubclass(event_class, cls.Event):
+            raise InvalidEventError(
+                f"a {cls.__name__} stream opens with its creating event, not {event_class.__name__}",
+                pointer="/type",
+            )
+        with _data_errors():
+            return cls._create(
+                cast("type[Aggregate.Created]", event_class),
+                id=stream_id,
+                event_id=event_id,
+                envelope=envelope,
+                **data,
+            )
+
+    def record(
+        self,
+        event_class: type[NegotiationAggregate.Event],
+        *,
+        event_id: UUID,
+        envelope: Envelope,
+        **data: Any,
+    ) -> None:
+        """The one command: check the envelope and the type's invariants, then trigger."""
+        envelope.check()
+        name = event_class.type_name()
+        if not (issubclass(event_class, type(self).Event) or event_class.ANY_STREAM):
+            raise InvalidEventError(
+                f"{name} is not an event of {type(self).__name__}", pointer="/type"
+            )
+        if self.is_closed() and not event_class.ANY_STREAM:
+            raise ClosedStreamError(
+                f"{type(self).__name__} {self.id} is {self.state.get('status')} "
+                f"and accepts no {name}",
+                pointer="/type",
+            )
+        guard: Callable[..., None] | None = getattr(self, f"ensure_{snake_case(name)}", None)
+        with _data_errors():
+            if guard is not None:
+                try:
+                    guard(**data)
+                except DuplicateFactError:
+                    # A second, conflicting report of the same fact is kept as a competing claim
+                    # when it says so; the read side shows both as disputed.
+                    if envelope.modality != "disputed":
+                        raise
+            self.trigger_event(event_class, event_id=event_id, envelope=envelope, **data)
+
+    def view(self) -> State:
+        """The current state with the stream's id and version."""
+        return {"id": str(self.id), "version": self.version, **self.state}
+
+
+@contextmanager
+def _data_errors() -> Iterator[None]:
+    """A missing or unknown data field is the client's error, not the server's."""
+    try:
+        yield
+    except TypeError as error:
+        raise InvalidEventError(
+            f"the data does not fit the event type: {error}", pointer="/data"
+        ) from None
+
+
+def _headline_value(value: Any) -> str:
+    if isinstance(value, dict) and "name" in value:
+        return str(value["name"])
+    if isinstance(value, list):
+        return ", ".join(_headline_value(item) for item in value)
+    return "" if value is None else str(value)
+
+
+class _Missing(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def person_dict(person: Person | None) -> dict[str, Any] | None:
+    """A person as it appears in state."""
+    return None if person is None else {"name": person.name, "title": person.title}

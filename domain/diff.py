@@ -1,0 +1,69 @@
+"""What changed between two states: each field added, changed or removed, by JSON pointer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Change = Literal["added", "changed", "removed"]
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Leaves of a JSON-ready value by JSON pointer (RFC 6901).
+
+    Objects and lists of objects are descended into; scalars, lists of scalars and empty
+    containers are leaves.
+    """
+    if isinstance(value, dict) and value:
+        found: dict[str, Any] = {}
+        for key, item in value.items():
+            found.update(flatten(item, f"{prefix}/{_escape(str(key))}"))
+        return found
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        found = {}
+        for index, item in enumerate(value):
+            found.update(flatten(item, f"{prefix}/{index}"))
+        return found
+    return {prefix: value}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One leaf that differs between two states."""
+
+    path: str
+    change: Change
+    before: Any
+    after: Any
+
+
+def compare(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
+    """Every leaf added, changed or removed from ``before`` to ``after``, in path order."""
+    old, new = flatten(before or {}), flatten(after or {})
+    old.pop("", None)  # an empty state's only leaf
+    new.pop("", None)
+    found = []
+    for path in sorted(old.keys() | new.keys()):
+        if _emptied_container(path, old, new) or _emptied_container(path, new, old):
+            continue
+        if path not in old:
+            found.append(FieldChange(path, "added", None, new[path]))
+        elif path not in new:
+            found.append(FieldChange(path, "removed", old[path], None))
+        elif old[path] != new[path]:
+            found.append(FieldChange(path, "changed", old[path], new[path]))
+    return found
+
+
+def _emptied_container(path: str, one: dict[str, Any], other: dict[str, Any]) -> bool:
+    """An empty container on one side whose contents are listed on the other (not a change)."""
+    return one.get(path) in ([], {}) and any(key.startswith(path + "/") for key in other)
+
+
+def touches(path: str, paths: set[str]) -> bool:
+    """True if ``path`` is one of ``paths``, or lies above one of them (a container)."""
+    return any(path == other or other.startswith(path + "/") for other in paths)

@@ -1,0 +1,314 @@
+"""Position: one party's stance in a Talks: priorities, demands, proposals, appeals, statements."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.base import EXAMPLE_IDS, NegotiationAggregate, State
+from domain.errors import DuplicateFactError, InvalidEventError
+
+COLLECTIONS = (
+    "priorities",
+    "dropped_priorities",
+    "demands",
+    "dropped_demands",
+    "proposals",
+    "appeals",
+    "assessments",
+    "statements",
+)
+
+
+def _said(event: NegotiationAggregate.Event, kind: str, **extra: Any) -> dict[str, Any]:
+    """A statement as kept in state: who, how, the verbatim quotes and the event behind it."""
+    return {
+        "kind": kind,
+        "speaker": getattr(event, "speaker", None),
+        "channel": getattr(event, "channel", None),
+        "quotes": event.envelope.quotes,
+        "event_id": str(event.event_id),
+        **extra,
+    }
+
+
+class Position(NegotiationAggregate):
+    """A party's stance in one Talks."""
+
+    TOPIC = "negotiation-timeline/Position/v1"
+
+    class Event(NegotiationAggregate.Event):
+        TOPIC = "negotiation-timeline/Position.Event/v1"
+
+    class PositionTaken(Event, Aggregate.Created):
+        """A party sets out its position heading into a Talks."""
+
+        TOPIC = "negotiation-timeline/PositionTaken/v1"
+        CAMEO = "010"
+        CREATES = True
+        HEADLINE = "{party} sets out its position"
+        ACTOR_FIELDS = ("party", "speaker")
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "talks_id": EXAMPLE_IDS["talks"],
+            "party": "Russia",
+            "speaker": "Dmitry Peskov",
+            "summary": "Russia brings a memorandum setting out its conditions",
+        }
+
+        talks_id: UUID
+        party: str
+        speaker: str | None = None
+        channel: str | None = None
+        summary: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.update(talks_id=str(self.talks_id), party=self.party, summary=self.summary)
+            for key in COLLECTIONS:
+                state.setdefault(key, [])
+
+    class PrioritiesStated(Event):
+        """The party states what it wants most; each priority is added if new."""
+
+        TOPIC = "negotiation-timeline/PrioritiesStated/v1"
+        CAMEO = "010"
+        HEADLINE = "Priorities: {priorities}"
+        ACTOR_FIELDS = ("speaker",)
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "priorities": ["recognition of new territorial realities"],
+            "speaker": "Dmitry Peskov",
+            "channel": "press briefing",
+        }
+
+        priorities: list[str]
+        speaker: str | None = None
+        channel: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            current = state.setdefault("priorities", [])
+            current.extend(p for p in self.priorities if p not in current)
+            state["dropped_priorities"] = [
+                p for p in state.get("dropped_priorities", []) if p not in self.priorities
+            ]
+
+    class PriorityDropped(Event):
+        """The party no longer insists on a priority."""
+
+        TOPIC = "negotiation-timeline/PriorityDropped/v1"
+        HEADLINE = "Priority dropped: {priority}"
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "priority": "recognition of new territorial realities",
+            "reason": "dropped for a ceasefire along the front line",
+        }
+
+        priority: str
+        reason: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state["priorities"] = [p for p in state.get("priorities", []) if p != self.priority]
+            state.setdefault("dropped_priorities", []).append(self.priority)
+
+    class DemandMade(Event):
+        """The party demands something of another (CAMEO 100: demand)."""
+
+        TOPIC = "negotiation-timeline/DemandMade/v1"
+        CAMEO = "100"
+        HEADLINE = "Demand: {demand}"
+        ACTOR_FIELDS = ("speaker", "addressee")
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "demand": "withdrawal of troops from four regions",
+            "addressee": "Ukraine",
+        }
+
+        demand: str
+        addressee: str | None = None
+        speaker: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            demands = state.setdefault("demands", [])
+            if self.demand not in demands:
+                demands.append(self.demand)
+            state["dropped_demands"] = [
+                d for d in state.get("dropped_demands", []) if d != self.demand
+            ]
+
+    class DemandDropped(Event):
+        """The party drops a demand."""
+
+        TOPIC = "negotiation-timeline/DemandDropped/v1"
+        HEADLINE = "Demand dropped: {demand}"
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "demand": "withdrawal of troops from four regions",
+            "reason": "concession in round 3",
+        }
+
+        demand: str
+        reason: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state["demands"] = [d for d in state.get("demands", []) if d != self.demand]
+            state.setdefault("dropped_demands", []).append(self.demand)
+
+    class ProposalMade(Event):
+        """The party puts a proposal on the table."""
+
+        TOPIC = "negotiation-timeline/ProposalMade/v1"
+        HEADLINE = "Proposal: {title}"
+        ACTOR_FIELDS = ("addressee",)
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "title": "30-day ceasefire",
+            "summary": "a full ceasefire for 30 days, monitored by third parties",
+            "addressee": "Ukraine",
+        }
+
+        title: str
+        summary: str | None = None
+        addressee: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("proposals", []).append(
+                {
+                    "title": self.title,
+                    "summary": self.summary,
+                    "status": "made",
+                    "by": "self",
+                    "event_id": str(self.event_id),
+                }
+            )
+
+    class ProposalRejected(Event):
+        """The party rejects a proposal, its own withdrawn or another's refused (CAMEO 120)."""
+
+        TOPIC = "negotiation-timeline/ProposalRejected/v1"
+        CAMEO = "120"
+        HEADLINE = "Proposal rejected: {title}"
+        ACTOR_FIELDS = ("proposed_by",)
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "title": "30-day ceasefire",
+            "proposed_by": "Ukraine",
+            "reason": "conditions not met",
+        }
+
+        title: str
+        proposed_by: str | None = None
+        reason: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            proposals = state.setdefault("proposals", [])
+            for proposal in proposals:
+                if proposal["title"] == self.title:
+                    proposal["status"] = "rejected"
+                    return
+            proposals.append(
+                {
+                    "title": self.title,
+                    "summary": None,
+                    "status": "rejected",
+                    "by": self.proposed_by,
+                    "event_id": str(self.event_id),
+                }
+            )
+
+    class AppealMade(Event):
+        """The party appeals to a third party, for example for sanctions pressure (CAMEO 020)."""
+
+        TOPIC = "negotiation-timeline/AppealMade/v1"
+        CAMEO = "020"
+        HEADLINE = "Appeal to {addressee}: {subject}"
+        ACTOR_FIELDS = ("speaker", "addressee")
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "addressee": "European Union",
+            "subject": "sanctions pressure on Russia",
+            "speaker": "Volodymyr Zelenskyy",
+            "channel": "video address",
+        }
+
+        addressee: str
+        subject: str
+        speaker: str | None = None
+        channel: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("appeals", []).append(
+                _said(self, "appeal", addressee=self.addressee, subject=self.subject)
+            )
+
+    class SkepticismVoiced(Event):
+        """A pessimistic assessment, with its verbatim quote in the source (CAMEO 012)."""
+
+        TOPIC = "negotiation-timeline/SkepticismVoiced/v1"
+        CAMEO = "012"
+        HEADLINE = "{speaker} voices skepticism: {about}"
+        ACTOR_FIELDS = ("speaker",)
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "speaker": "Dmitry Peskov",
+            "about": "a quick breakthrough",
+            "channel": "press briefing",
+        }
+
+        speaker: str
+        about: str | None = None
+        channel: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("assessments", []).append(_said(self, "skepticism", about=self.about))
+
+    class OptimismVoiced(Event):
+        """An optimistic assessment (CAMEO 013)."""
+
+        TOPIC = "negotiation-timeline/OptimismVoiced/v1"
+        CAMEO = "013"
+        HEADLINE = "{speaker} voices optimism: {about}"
+        ACTOR_FIELDS = ("speaker",)
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "speaker": "Hakan Fidan",
+            "about": "a prisoner exchange",
+            "channel": "press conference",
+        }
+
+        speaker: str
+        about: str | None = None
+        channel: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("assessments", []).append(_said(self, "optimism", about=self.about))
+
+    class StatementMade(Event):
+        """A statement on the talks, its verbatim quote in the source (CAMEO 010)."""
+
+        TOPIC = "negotiation-timeline/StatementMade/v1"
+        CAMEO = "010"
+        HEADLINE = "{speaker}: {subject}"
+        ACTOR_FIELDS = ("speaker",)
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "speaker": "Volodymyr Zelenskyy",
+            "subject": "coordination with partners",
+            "channel": "video address",
+        }
+
+        speaker: str
+        subject: str | None = None
+        channel: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("statements", []).append(
+                _said(self, "statement", subject=self.subject)
+            )
+
+    def ensure_position_taken(self, **_: Any) -> None:
+        raise DuplicateFactError("a position is taken once, when created", pointer="/type")
+
+    def ensure_priorities_stated(self, *, priorities: list[str], **_: Any) -> None:
+        if not priorities:
+            raise InvalidEventError("state at least one priority", pointer="/data/priorities")
+
+    def ensure_priority_dropped(self, *, priority: str, **_: Any) -> None:
+        if priority not in self.state.get("priorities", []):
+            raise InvalidEventError(
+                f"{priority!r} is not a current priority", pointer="/data/priority"
+            )
+
+    def ensure_demand_dropped(self, *, demand: str, **_: Any) -> None:
+        if demand not in self.state.get("demands", []):
+            raise InvalidEventError(f"{demand!r} is not a current demand", pointer="/data/demand")

@@ -1,0 +1,407 @@
+"""Talks: one negotiation track, its parties, mediators, rounds, agreements and documents."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from eventsourcing.domain import Aggregate
+
+from domain.base import NegotiationAggregate, State, plain
+from domain.errors import DuplicateFactError, InvalidEventError
+from domain.occurrence import Occurrence
+
+PAX_STAGES = (
+    "pre-negotiation",
+    "ceasefire",
+    "partial",
+    "comprehensive",
+    "implementation",
+    "renewal",
+)
+
+
+COLLECTIONS = (
+    "mediators",
+    "expected_participants",
+    "rounds",
+    "agreements",
+    "documents",
+    "consultations",
+)
+
+
+def _round(state: State, number: int) -> dict[str, Any]:
+    """The round with this number, created on first mention (events may come in any order)."""
+    for item in state.setdefault("rounds", []):
+        if item["number"] == number:
+            return item  # type: ignore[no-any-return]
+    item = {"number": number, "city": None, "venue": None, "date": None, "status": "mentioned"}
+    state["rounds"].append(item)
+    state["rounds"].sort(key=lambda entry: entry["number"])
+    return item
+
+
+_PROGRESS = {"proposed": 0, "scheduled": 1, "active": 2}
+
+
+def _set_status(state: State, status: str) -> None:
+    """Rounds move talks forward (proposed, scheduled, active), never back, never out of a pause."""
+    current = state.get("status", "proposed")
+    if current in _PROGRESS and _PROGRESS[status] > _PROGRESS[current]:
+        state["status"] = status
+
+
+class Talks(NegotiationAggregate):
+    """A negotiation track, such as "Russia–Ukraine direct talks, Istanbul 2025"."""
+
+    TOPIC = "negotiation-timeline/Talks/v1"
+
+    class Event(NegotiationAggregate.Event):
+        TOPIC = "negotiation-timeline/Talks.Event/v1"
+
+    class TalksProposed(Event, Aggregate.Created):
+        """A negotiation track is proposed: its title and parties."""
+
+        TOPIC = "negotiation-timeline/TalksProposed/v1"
+        CAMEO = "036"
+        CREATES = True
+        HEADLINE = "Talks proposed: {title}"
+        ACTOR_FIELDS = ("parties", "proposed_by")
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "title": "Russia–Ukraine direct talks, Istanbul 2025 (example)",
+            "parties": ["Ukraine", "Russia"],
+            "proposed_by": "Russia",
+        }
+
+        title: str
+        parties: list[str]
+        description: str | None = None
+        proposed_by: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.update(
+                title=self.title,
+                parties=list(self.parties),
+                description=self.description,
+                proposed_by=self.proposed_by,
+            )
+            state.setdefault("status", "proposed")
+            for key in COLLECTIONS:
+                state.setdefault(key, [])
+
+    class RoundScheduled(Event):
+        """A round of talks is scheduled at a city, for a date."""
+
+        TOPIC = "negotiation-timeline/RoundScheduled/v1"
+        CAMEO = "036"
+        SUBJECT = ("number",)
+        HEADLINE = "Round {number} scheduled in {city}"
+        EXAMPLE_MODALITY = "planned"
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "number": 3,
+            "city": "Istanbul",
+            "venue": "Çırağan Palace",
+            "date": {"precision": "month", "value": "2025-07"},
+        }
+
+        number: int
+        city: str
+        venue: str | None = None
+        date: Occurrence | None = None
+
+        def apply_to(self, state: State) -> None:
+            item = _round(state, self.number)
+            item.update(city=self.city, venue=self.venue, date=plain(self.date), status="scheduled")
+            _set_status(state, "scheduled")
+
+    class RoundHeld(Event):
+        """A round of talks took place."""
+
+        TOPIC = "negotiation-timeline/RoundHeld/v1"
+        CAMEO = "046"
+        SUBJECT = ("number",)
+        HEADLINE = "Round {number} held"
+        EXAMPLE: ClassVar[dict[str, Any]] = {"number": 2, "city": "Istanbul"}
+
+        number: int
+        city: str | None = None
+        venue: str | None = None
+        duration_minutes: int | None = None
+
+        def apply_to(self, state: State) -> None:
+            item = _round(state, self.number)
+            item["status"] = "held"
+            for key in ("city", "venue", "duration_minutes"):
+                if getattr(self, key) is not None:
+                    item[key] = getattr(self, key)
+            _set_status(state, "active")
+
+    class RoundPostponed(Event):
+        """A scheduled round is moved to a later date, or to no date yet."""
+
+        TOPIC = "negotiation-timeline/RoundPostponed/v1"
+        HEADLINE = "Round {number} postponed"
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "number": 3,
+            "new_date": {"precision": "month", "value": "2025-08"},
+            "reason": "delegations not ready",
+        }
+
+        number: int
+        new_date: Occurrence | None = None
+        reason: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            item = _round(state, self.number)
+            item["status"] = "postponed"
+            if self.new_date is not None:
+                item["date"] = plain(self.new_date)
+
+    class RoundCancelled(Event):
+        """A round that had not taken place is called off."""
+
+        TOPIC = "negotiation-timeline/RoundCancelled/v1"
+        HEADLINE = "Round {number} cancelled"
+        EXAMPLE: ClassVar[dict[str, Any]] = {"number": 3, "reason": "talks suspended"}
+
+        number: int
+        reason: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            _round(state, self.number)["status"] = "cancelled"
+
+    class ThirdPartiesExpected(Event):
+        """Third parties are expected to take part; who said so is the envelope's attribution."""
+
+        TOPIC = "negotiation-timeline/ThirdPartiesExpected/v1"
+        HEADLINE = "Expected to take part: {parties}"
+        ACTOR_FIELDS = ("parties",)
+        EXAMPLE_MODALITY = "expected"
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "parties": ["United States", "Germany"],
+            "round_number": 2,
+            "role": "observers",
+        }
+
+        parties: list[str]
+        round_number: int | None = None
+        role: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            expected = state.setdefault("expected_participants", [])
+            for party in self.parties:
+                expected.append(
+                    {
+                        "party": party,
+                        "round": self.round_number,
+                        "role": self.role,
+                        "according_to": self.envelope.attributed_to,
+                    }
+                )
+
+    class MediatorRoleAssumed(Event):
+        """A third party acts as mediator, and perhaps hosts the talks."""
+
+        TOPIC = "negotiation-timeline/MediatorRoleAssumed/v1"
+        CAMEO = "039"
+        HEADLINE = "{mediator} acts as mediator"
+        ACTOR_FIELDS = ("mediator",)
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "mediator": "Vatican",
+            "role": "offered to host",
+            "hosts": False,
+        }
+
+        mediator: str
+        role: str | None = None
+        hosts: bool = False
+
+        def apply_to(self, state: State) -> None:
+            mediators = [m for m in state.setdefault("mediators", []) if m["name"] != self.mediator]
+            mediators.append({"name": self.mediator, "role": self.role, "hosts": self.hosts})
+            state["mediators"] = mediators
+
+    class MediatorConsulted(Event):
+        """A party consults a mediator (CAMEO 041: discuss by telephone, the usual channel)."""
+
+        TOPIC = "negotiation-timeline/MediatorConsulted/v1"
+        CAMEO = "041"
+        HEADLINE = "{party} consulted {mediator} ({channel})"
+        ACTOR_FIELDS = ("party", "mediator", "participants")
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "party": "Ukraine",
+            "mediator": "Türkiye",
+            "participants": ["Volodymyr Zelenskyy", "Recep Tayyip Erdoğan"],
+            "channel": "phone",
+            "subject": "the next round",
+        }
+
+        party: str
+        mediator: str
+        participants: list[str]
+        channel: str = "phone"
+        subject: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("consultations", []).append(
+                {
+                    "party": self.party,
+                    "mediator": self.mediator,
+                    "participants": list(self.participants),
+                    "channel": self.channel,
+                    "subject": self.subject,
+                    "event_id": str(self.event_id),
+                }
+            )
+
+    class AgreementReached(Event):
+        """The parties agree on something, coded by PA-X stage."""
+
+        TOPIC = "negotiation-timeline/AgreementReached/v1"
+        CAMEO = "057"
+        SUBJECT = ("title",)
+        HEADLINE = "Agreement reached: {title}"
+        ACTOR_FIELDS = ("parties",)
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "title": "Exchange of prisoners of war",
+            "kind": "prisoner exchange",
+            "stage": "partial",
+            "parties": ["Ukraine", "Russia"],
+            "round_number": 2,
+            "terms": "all-for-all exchange of seriously wounded and young prisoners",
+        }
+
+        title: str
+        parties: list[str]
+        kind: str | None = None
+        stage: str | None = None
+        round_number: int | None = None
+        terms: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("agreements", []).append(
+                {**self.data(), "event_id": str(self.event_id)}
+            )
+
+    class DocumentExchanged(Event):
+        """A document (a memorandum, a draft) passes from one party to another."""
+
+        TOPIC = "negotiation-timeline/DocumentExchanged/v1"
+        HEADLINE = "{kind} handed from {from_party} to {to_party}: {title}"
+        ACTOR_FIELDS = ("from_party", "to_party")
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "title": "Memorandum on a ceasefire",
+            "kind": "memorandum",
+            "from_party": "Russia",
+            "to_party": "Ukraine",
+            "round_number": 2,
+        }
+
+        title: str
+        from_party: str
+        to_party: str
+        kind: str = "document"
+        round_number: int | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("documents", []).append(
+                {**self.data(), "event_id": str(self.event_id)}
+            )
+
+    class TalksSuspended(Event):
+        """The talks are put on hold."""
+
+        TOPIC = "negotiation-timeline/TalksSuspended/v1"
+        HEADLINE = "Talks suspended"
+        EXAMPLE: ClassVar[dict[str, Any]] = {"reason": "a party walked out"}
+
+        reason: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state["status"] = "suspended"
+
+    class TalksResumed(Event):
+        """Suspended talks go on."""
+
+        TOPIC = "negotiation-timeline/TalksResumed/v1"
+        CAMEO = "046"
+        HEADLINE = "Talks resumed"
+        EXAMPLE: ClassVar[dict[str, Any]] = {"reason": "mediator's invitation accepted"}
+
+        reason: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state["status"] = "active"
+
+    class TalksConcluded(Event):
+        """The negotiation track ends, with its outcome."""
+
+        TOPIC = "negotiation-timeline/TalksConcluded/v1"
+        HEADLINE = "Talks concluded: {outcome}"
+        EXAMPLE: ClassVar[dict[str, Any]] = {"outcome": "ceasefire agreement signed"}
+
+        outcome: str
+
+        def apply_to(self, state: State) -> None:
+            state["status"] = "concluded"
+            state["outcome"] = self.outcome
+
+    # Guards: named ensure_<event>, called by record() before the event exists.
+
+    def is_closed(self) -> bool:
+        return self.state.get("status") == "concluded"
+
+    def _find_round(self, number: int) -> dict[str, Any] | None:
+        return next((r for r in self.state.get("rounds", []) if r["number"] == number), None)
+
+    def ensure_round_scheduled(self, *, number: int, **_: Any) -> None:
+        existing = self._find_round(number)
+        if existing and existing["status"] in ("scheduled", "postponed", "held"):
+            raise DuplicateFactError(
+                f"round {number} is already {existing['status']}; postpone it instead",
+                pointer="/data/number",
+            )
+
+    def ensure_round_held(self, *, number: int, **_: Any) -> None:
+        existing = self._find_round(number)
+        if existing and existing["status"] == "held":
+            raise DuplicateFactError(f"round {number} was already held", pointer="/data/number")
+        if existing and existing["status"] == "cancelled":
+            raise InvalidEventError(f"round {number} was cancelled", pointer="/data/number")
+
+    def ensure_round_postponed(self, *, number: int, **_: Any) -> None:
+        existing = self._find_round(number)
+        if not existing or existing["status"] not in ("scheduled", "postponed"):
+            status = existing["status"] if existing else "not scheduled"
+            raise InvalidEventError(
+                f"round {number} is {status} and cannot be postponed", pointer="/data/number"
+            )
+
+    def ensure_round_cancelled(self, *, number: int, **_: Any) -> None:
+        existing = self._find_round(number)
+        if not existing or existing["status"] in ("held", "cancelled"):
+            status = existing["status"] if existing else "not scheduled"
+            raise InvalidEventError(
+                f"round {number} is {status} and cannot be cancelled", pointer="/data/number"
+            )
+
+    def ensure_talks_proposed(self, **_: Any) -> None:
+        raise DuplicateFactError("talks are proposed once, when created", pointer="/type")
+
+    def ensure_talks_suspended(self, **_: Any) -> None:
+        if self.state.get("status") == "suspended":
+            raise DuplicateFactError("the talks are already suspended", pointer="/type")
+
+    def ensure_talks_resumed(self, **_: Any) -> None:
+        if self.state.get("status") != "suspended":
+            raise InvalidEventError("only suspended talks can resume", pointer="/type")
+
+    def ensure_agreement_reached(self, *, stage: str | None = None, **_: Any) -> None:
+        if stage is not None and stage not in PAX_STAGES:
+            raise InvalidEventError(
+                f"stage is a PA-X stage: {', '.join(PAX_STAGES)}", pointer="/data/stage"
+            )
+
+    def ensure_third_parties_expected(self, *, parties: list[str], **_: Any) -> None:
+        if not parties:
+            raise InvalidEventError("name at least one party", pointer="/data/parties")
