@@ -1,0 +1,109 @@
+"""The diff of a Talks family (its Talks, delegations and positions) between two points.
+
+On the ``recorded`` axis the two points are record times (what was known then); on the
+``occurred`` axis they are moments of the world, as known now. Each changed field names the
+events that changed it: on the record axis those recorded in between (a correction changes the
+fields of the fact it corrects), on the occurrence axis those that happened in between.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from domain import temporal
+from domain.base import NegotiationAggregate
+from domain.diff import compare, flatten, touches
+from store.service import TimelineService
+
+Axis = Literal["occurred", "recorded"]
+Causes = list[tuple[str, set[str]]]
+_MISSING = object()
+
+
+def _snapshot(state: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of a public state: the fold goes on changing its lists in place."""
+    copied: dict[str, Any] = json.loads(json.dumps(temporal.public(state)))
+    return copied
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    return {
+        path
+        for path in before.keys() | after.keys()
+        if before.get(path, _MISSING) != after.get(path, _MISSING)
+    }
+
+
+def _recorded(
+    events: list[NegotiationAggregate.Event], first: int, last: int
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, Causes]:
+    """States after the first ``first`` and ``last`` events, and what each event between did."""
+    internal = (temporal.fold_facts(temporal.select(events[:first])) or {}) if first else {}
+    before = _snapshot(internal) if first else None
+    previous = flatten(_snapshot(internal))
+    causes: Causes = []
+    for index in range(first, last):
+        event = events[index]
+        if event.ANY_STREAM:  # a correction changes an earlier fact: fold again
+            internal = temporal.fold_facts(temporal.select(events[: index + 1])) or {}
+        else:
+            temporal.step(internal, temporal.Fact(event, event))
+        current = flatten(_snapshot(internal))
+        causes.append((str(event.event_id), _changed(previous, current)))
+        previous = current
+    after = _snapshot(internal) if last else None
+    return before, after, causes
+
+
+def _occurred(
+    events: list[NegotiationAggregate.Event], start: datetime, end: datetime
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, Causes]:
+    """States at two moments, as known now, and what each fact that happened between did."""
+    earlier = {str(fact.event.event_id) for fact in temporal.select(events, at=start)}
+    internal: dict[str, Any] = {}
+    previous: dict[str, Any] = {}
+    causes: Causes = []
+    for fact in temporal.select(events, at=end):
+        temporal.step(internal, fact)
+        current = flatten(_snapshot(internal))
+        if str(fact.event.event_id) not in earlier:
+            causes.append((str(fact.event.event_id), _changed(previous, current)))
+        previous = current
+    return temporal.fold(events, at=start), temporal.fold(events, at=end), causes
+
+
+def diff(
+    service: TimelineService, talks_id: UUID, start: datetime, end: datetime, axis: Axis
+) -> list[dict[str, Any]]:
+    """Every field added, changed or removed in the family between ``start`` and ``end``."""
+    rows = service.db.query(
+        "SELECT stream_id, kind, MIN(position) AS first FROM nt_event_index WHERE talks_id = ?"
+        " GROUP BY stream_id, kind ORDER BY first",
+        (str(talks_id),),
+    )
+    found: list[dict[str, Any]] = []
+    for row in rows:
+        stream_id = UUID(row["stream_id"])
+        events = service.events_of(stream_id)
+        if axis == "recorded":
+            first = service.version_as_of(stream_id, start) or 0
+            last = service.version_as_of(stream_id, end) or 0
+            before, after, causes = _recorded(events, first, last)
+        else:
+            before, after, causes = _occurred(events, start, end)
+        for change in compare(before, after):
+            found.append(
+                {
+                    "stream_id": row["stream_id"],
+                    "kind": row["kind"],
+                    "path": change.path,
+                    "change": change.change,
+                    "from": change.before,
+                    "to": change.after,
+                    "events": [event for event, paths in causes if touches(change.path, paths)],
+                }
+            )
+    return found

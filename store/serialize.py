@@ -1,0 +1,50 @@
+"""Events as JSON: the shape the API returns and the projections read."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.base import NegotiationAggregate
+from domain.catalogue import EVENT_TYPES
+
+
+def iso(moment: datetime) -> str:
+    """A UTC instant as fixed-width RFC 3339 text, so that text order is time order.
+
+    An instant whose UTC form falls outside the calendar (9999-12-31T23:59-12:00) is clamped to
+    its end, which compares the same against every recorded time.
+    """
+    try:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    except OverflowError:
+        return "9999-12-31T23:59:59.999999Z" if moment.year > 1 else "0001-01-01T00:00:00.000000Z"
+
+
+def event_json(
+    event: NegotiationAggregate.Event,
+    position: int | None,
+    kind: str,
+    appended_by: str | None = None,
+) -> dict[str, Any]:
+    """One stored event with its envelope, version, global position and its stream's kind."""
+    event_type = EVENT_TYPES[event.type_name()]
+    envelope = event.envelope
+    return {
+        "position": position,
+        "stream_id": str(event.originator_id),
+        "kind": kind,
+        "version": event.originator_version,
+        "type": event_type.name,
+        "event_id": str(event.event_id),
+        "cameo": event_type.cameo,
+        "recorded_at": iso(event.timestamp),
+        "occurred": asdict(envelope.occurred),
+        "sources": [asdict(source) for source in envelope.sources],
+        "attributed_to": envelope.attributed_to,
+        "modality": envelope.modality,
+        "recorded_by": envelope.recorded_by,
+        "appended_by": appended_by,
+        "data": event.data(),
+    }

@@ -1,0 +1,105 @@
+"""Settings from the environment (prefix ``NT_``) through pydantic-settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the data lives and how the service behaves; every field is an ``NT_`` variable."""
+
+    model_config = SettingsConfigDict(env_prefix="NT_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the embedded SQLite file lives.")
+    database_url: str = Field(
+        "",
+        description="sqlite:///path/to/file.db or postgresql://user@host:port/db; "
+        "empty means a SQLite file in the data directory.",
+    )
+    load_demo_when_empty: bool = Field(True, description="serve loads the demo into an empty store")
+    run_projections: bool = Field(
+        True, description="serve follows the log itself; false when a separate worker runs"
+    )
+    read_wait_seconds: float = Field(
+        5.0, gt=0, le=60, description="How long a read with min_position waits before 503"
+    )
+    poll_interval: float = Field(1.0, gt=0, le=60, description="Follower poll fallback, seconds")
+    ready_max_lag_events: int = Field(
+        1000, ge=0, description="/readyz fails while a view is further behind than this"
+    )
+    reads_require_key: bool = Field(
+        False, description="Reads need an API key too (writes always do)"
+    )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body accepted (413 beyond)"
+    )
+    sse_ping_seconds: float = Field(
+        15.0, gt=0, le=300, description="Heartbeat interval of /events/stream"
+    )
+    threads: int = Field(
+        8, ge=1, le=64, description="Request threads per API process; the pool is sized to them"
+    )
+    connect_timeout_seconds: float = Field(
+        30.0, ge=0, le=600, description="How long to retry an unreachable database on start"
+    )
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, or None when the database is PostgreSQL."""
+        url = self.database_url or f"sqlite:///{self.data_dir / 'timeline.db'}"
+        parts = urlsplit(url)
+        if parts.scheme != "sqlite":
+            return None
+        return Path(unquote(parts.path.removeprefix("/")) if parts.netloc == "" else parts.path)
+
+    def is_postgres(self) -> bool:
+        """True when the database is PostgreSQL."""
+        return self.sqlite_path() is None
+
+    def display_url(self) -> str:
+        """The database URL without its password, for messages."""
+        path = self.sqlite_path()
+        if path is not None:
+            return f"sqlite:///{path}"
+        parts = urlsplit(self.database_url)
+        host = f"{parts.hostname}:{parts.port or 5432}"
+        return f"{parts.scheme}://{parts.username or 'postgres'}@{host}{parts.path}"
+
+    def postgres_conninfo(self) -> str:
+        """A libpq URL for psycopg (for LISTEN connections)."""
+        return self.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+    def eventsourcing_env(self, *, create_tables: bool = True) -> dict[str, str]:
+        """The eventsourcing library's own environment for this database."""
+        path = self.sqlite_path()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(path),
+                "SQLITE_LOCK_TIMEOUT": "30",
+                "APPLICATION_RECORDER_TOPIC": "store.recorders:IndexingSQLiteRecorder",
+            }
+        parts = urlsplit(self.database_url)
+        if parts.scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+            msg = (
+                f"unsupported database URL scheme {parts.scheme!r}: use sqlite:/// or postgresql://"
+            )
+            raise ValueError(msg)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_POOL_SIZE": str(self.threads),
+            "POSTGRES_MAX_OVERFLOW": "2",
+            "CREATE_TABLE": "y" if create_tables else "n",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "APPLICATION_RECORDER_TOPIC": "store.recorders:IndexingPostgresRecorder",
+        }

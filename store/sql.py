@@ -1,0 +1,62 @@
+"""One small SQL surface over SQLite and PostgreSQL: ``?`` placeholders, rows as dicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal
+
+Dialect = Literal["sqlite", "postgres"]
+Row = dict[str, Any]
+
+
+class Tx:
+    """A cursor inside one transaction of either database."""
+
+    def __init__(self, cursor: Any, dialect: Dialect) -> None:
+        self.cursor = cursor
+        self.dialect = dialect
+        #: Rows a writer keeps in memory until it flushes them, within this transaction.
+        self.pending: dict[Any, Any] = {}
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.dialect == "postgres" else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Run one statement; the rows it returns, if any."""
+        self.cursor.execute(self._sql(sql), tuple(params))
+        if self.dialect == "postgres":
+            if self.cursor.description is None:
+                return []
+            return [dict(row) for row in self.cursor.fetchall()]
+        return [dict(row) for row in self.cursor.fetchall()]
+
+    def update(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one write statement; how many rows it changed."""
+        self.cursor.execute(self._sql(sql), tuple(params))
+        raw = getattr(self.cursor, "sqlite_cursor", self.cursor)
+        return int(raw.rowcount)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for many parameter rows."""
+        if rows:
+            self.cursor.executemany(self._sql(sql), [tuple(row) for row in rows])
+
+
+class Database:
+    """Transactions on the datastore the event store itself uses (one pool, one file)."""
+
+    def __init__(self, datastore: Any, dialect: Dialect) -> None:
+        self.datastore = datastore
+        self.dialect = dialect
+
+    @contextmanager
+    def transaction(self, *, commit: bool = True) -> Iterator[Tx]:
+        """A transaction that commits on success (if ``commit``) and rolls back on error."""
+        with self.datastore.transaction(commit=commit) as cursor:
+            yield Tx(cursor, self.dialect)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Rows of one read-only statement."""
+        with self.transaction(commit=False) as tx:
+            return tx.execute(sql, params)

@@ -1,0 +1,62 @@
+"""How the domain's value objects are written into stored events (JSON, via the library)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+from domain.envelope import Envelope, Person, Source
+from domain.occurrence import Occurrence
+
+
+class OccurrenceAsDict(Transcoding):
+    type = Occurrence
+    name = "occurrence"
+
+    def encode(self, obj: Occurrence) -> dict[str, Any]:
+        return asdict(obj)
+
+    def decode(self, data: dict[str, Any]) -> Occurrence:
+        return Occurrence(**data)
+
+
+class PersonAsDict(Transcoding):
+    type = Person
+    name = "person"
+
+    def encode(self, obj: Person) -> dict[str, Any]:
+        return {"name": obj.name, "title": obj.title}
+
+    def decode(self, data: dict[str, Any]) -> Person:
+        return Person(**data)
+
+
+class EnvelopeAsDict(Transcoding):
+    type = Envelope
+    name = "envelope"
+
+    def encode(self, obj: Envelope) -> dict[str, Any]:
+        return {
+            "occurred": asdict(obj.occurred),
+            "sources": [asdict(source) for source in obj.sources],
+            "attributed_to": obj.attributed_to,
+            "modality": obj.modality,
+            "recorded_by": obj.recorded_by,
+        }
+
+    def decode(self, data: dict[str, Any]) -> Envelope:
+        return Envelope(
+            occurred=Occurrence(**data["occurred"]),
+            sources=tuple(Source(**source) for source in data["sources"]),
+            attributed_to=data["attributed_to"],
+            modality=data["modality"],
+            recorded_by=data["recorded_by"],
+        )
+
+
+def register(transcoder: JSONTranscoder) -> None:
+    """Teach the library's transcoder the domain's value objects."""
+    for transcoding in (OccurrenceAsDict(), PersonAsDict(), EnvelopeAsDict()):
+        transcoder.register(transcoding)
