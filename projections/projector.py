@@ -1,0 +1,316 @@
+"""Applying the global log to views, exactly once, and rebuilding them behind the readers' backs.
+
+Each batch claims the view's tracking row (``UPDATE ... WHERE position = <old>``) and writes its
+rows in the same transaction: the rows and the position commit together or not at all, and a
+second runner that raced for the same batch changes nothing. Claiming the tracking row first also
+orders a live batch and a rebuild's swap on PostgreSQL without deadlock.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from domain import temporal
+from domain.base import NegotiationAggregate
+from domain.temporal import Fact
+from projections.view import LIVE, NEXT, Tables, View
+from store.application import TimelineApplication
+from store.sql import Tx
+
+TRACKING = (
+    "CREATE TABLE IF NOT EXISTS nt_projection_tracking ("
+    " view TEXT PRIMARY KEY, position BIGINT NOT NULL, state TEXT NOT NULL,"
+    " last_error TEXT, rebuild_position BIGINT)"
+)
+Batch = list[tuple[int, NegotiationAggregate.Event]]
+#: For each correction or retraction of a batch (by position): its Talks and family's facts.
+Families = dict[int, tuple[str, list[tuple[int, Fact]]]]
+
+
+class ViewFailedError(Exception):
+    """A view's handler failed on an event; the view is halted at the position before it."""
+
+    def __init__(self, view: str, position: int, error: BaseException) -> None:
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        super().__init__(f"{view} failed at position {position}: {detail}")
+        self.view, self.position = view, position
+
+
+@dataclass(frozen=True)
+class ViewStatus:
+    """Where a view stands against the head of the log."""
+
+    name: str
+    description: str
+    position: int
+    head: int
+    lag_events: int
+    lag_seconds: float
+    state: str
+    last_error: str | None
+    rebuild_position: int | None
+
+
+class Projector:
+    """Keeps a set of views up to date with one application's log."""
+
+    def __init__(
+        self, app: TimelineApplication, views: dict[str, View], batch_size: int = 500
+    ) -> None:
+        self.app, self.views, self.batch_size = app, views, batch_size
+        self.db = app.database
+
+    def setup(self) -> None:
+        """Create the tracking table, a tracking row and live tables for every view."""
+        with self.db.transaction() as tx:
+            tx.execute(TRACKING)
+            for name, view in self.views.items():
+                view.create(tx, LIVE)
+                if not tx.execute("SELECT 1 FROM nt_projection_tracking WHERE view = ?", (name,)):
+                    tx.execute(
+                        "INSERT INTO nt_projection_tracking (view, position, state)"
+                        " VALUES (?, 0, 'running')",
+                        (name,),
+                    )
+
+    def reset(self) -> None:
+        """Drop every view (live and half-rebuilt) and its position: rebuilt from the log."""
+        with self.db.transaction() as tx:
+            tx.execute(TRACKING)
+            for view in self.views.values():
+                view.drop(tx, LIVE)
+                view.drop(tx, NEXT)
+            tx.execute("DELETE FROM nt_projection_tracking")
+
+    def tracking(self, name: str) -> dict[str, Any]:
+        """The view's tracking row."""
+        rows = self.db.query("SELECT * FROM nt_projection_tracking WHERE view = ?", (name,))
+        if not rows:
+            msg = f"unknown view {name!r}"
+            raise KeyError(msg)
+        return rows[0]
+
+    def position(self, name: str) -> int:
+        """The last position the view has applied."""
+        return int(self.tracking(name)["position"])
+
+    def read(self, after: int, limit: int) -> Batch:
+        """Up to ``limit`` events of the log after ``after``, decoded."""
+        notifications = self.app.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+        batch: Batch = []
+        for notification in notifications:
+            event = self.app.mapper.to_domain_event(notification)
+            assert isinstance(event, NegotiationAggregate.Event)
+            batch.append((notification.id, event))
+        return batch
+
+    def families(self, batch: Batch) -> Families:
+        """The Talks family of each correction or retraction in a batch, read beforehand.
+
+        Read before the batch's write transaction opens: SQLite's pool lets a reader wait behind
+        a queued writer, so reading through the pool while holding the writer would deadlock.
+        """
+        return {position: self.family(position) for position, event in batch if event.ANY_STREAM}
+
+    def _apply(self, tx: Tx, view: View, suffix: str, batch: Batch, families: Families) -> None:
+        names = Tables(view.name, suffix)
+        for position, event in batch:
+            try:
+                if event.ANY_STREAM:  # a correction or retraction: the family as now known
+                    talks_id, family = families[position]
+                    view.reproject(tx, names, talks_id, family)
+                else:
+                    view.apply(tx, names, Fact(event, event), position)
+            except Exception as error:
+                raise ViewFailedError(view.name, position, error) from error
+        try:
+            view.flush(tx, names)
+        except Exception as error:
+            raise ViewFailedError(view.name, batch[-1][0], error) from error
+
+    def family(self, position: int) -> tuple[str, list[tuple[int, Fact]]]:
+        """The Talks of the event at ``position``, and its family's facts up to that position.
+
+        The family is the Talks stream with its delegations and positions; its facts carry every
+        correction and retraction recorded up to ``position``, and no later one.
+        """
+        talks_id = self.db.query(
+            "SELECT talks_id FROM nt_event_index WHERE position = ?", (position,)
+        )[0]["talks_id"]
+        rows = self.db.query(
+            "SELECT stream_id, version, position FROM nt_event_index"
+            " WHERE talks_id = ? AND position <= ? ORDER BY position",
+            (talks_id, position),
+        )
+        newest: dict[str, int] = {}
+        for row in rows:
+            newest[row["stream_id"]] = max(newest.get(row["stream_id"], 0), row["version"])
+        events = {
+            (stream_id, event.originator_version): event
+            for stream_id, version in newest.items()
+            for event in self.app.events.get(UUID(stream_id), lte=version)
+        }
+        ordered = [events[(r["stream_id"], r["version"])] for r in rows]
+        found = temporal.facts(e for e in ordered if isinstance(e, NegotiationAggregate.Event))
+        return talks_id, [(r["position"], fact) for r, fact in zip(rows, found, strict=True)]
+
+    def apply_batch(self, name: str, after: int, batch: Batch) -> bool:
+        """Apply a batch to the live view if it is still at ``after``; False if another won."""
+        view = self.views[name]
+        families = self.families(batch)
+        try:
+            with self.db.transaction() as tx:
+                claimed = tx.update(
+                    "UPDATE nt_projection_tracking SET position = ?"
+                    " WHERE view = ? AND position = ? AND state != 'failed'",
+                    (batch[-1][0], name, after),
+                )
+                if claimed != 1:
+                    return False
+                self._apply(tx, view, LIVE, batch, families)
+        except ViewFailedError as failure:
+            self._halt(failure)
+            raise
+        return True
+
+    def _halt(self, failure: ViewFailedError) -> None:
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE nt_projection_tracking SET state = 'failed', last_error = ? WHERE view = ?",
+                (str(failure), failure.view),
+            )
+
+    def step(self, name: str) -> int:
+        """Apply the next batch to one view; how many events it applied (0 when caught up)."""
+        tracking = self.tracking(name)
+        if tracking["state"] == "failed":
+            return 0
+        after = int(tracking["position"])
+        batch = self.read(after, self.batch_size)
+        if not batch:
+            return 0
+        return len(batch) if self.apply_batch(name, after, batch) else 0
+
+    def catch_up(self) -> int:
+        """Bring every running view to the head; how many event applications that took."""
+        total = 0
+        while True:
+            applied = 0
+            for name in self.views:
+                try:
+                    applied += self.step(name)
+                except ViewFailedError:
+                    continue  # halted and reported; the other views go on
+            total += applied
+            if applied == 0:
+                return total
+
+    def resume_failed(self) -> None:
+        """On start, give failed views another try from where they stopped."""
+        with self.db.transaction() as tx:
+            tx.execute("UPDATE nt_projection_tracking SET state = 'running' WHERE state = 'failed'")
+
+    def rebuild(
+        self,
+        name: str,
+        progress: Callable[[int, int], None] | None = None,
+        batch_size: int = 2000,
+    ) -> int:
+        """Rebuild a view from position 0 into fresh tables and swap them in; the new position.
+
+        Readers keep the complete old view until the swap, which is one transaction.
+        """
+        view = self.views[name]
+        with self.db.transaction() as tx:
+            view.drop(tx, NEXT)
+            view.create(tx, NEXT)
+            tx.execute(
+                "UPDATE nt_projection_tracking SET rebuild_position = 0,"
+                " state = CASE WHEN state = 'failed' THEN state ELSE 'rebuilding' END"
+                " WHERE view = ?",
+                (name,),
+            )
+        position = 0
+        try:
+            while batch := self.read(position, batch_size):
+                families = self.families(batch)
+                with self.db.transaction() as tx:
+                    tx.execute(
+                        "UPDATE nt_projection_tracking SET rebuild_position = ? WHERE view = ?",
+                        (batch[-1][0], name),
+                    )
+                    self._apply(tx, view, NEXT, batch, families)
+                position = batch[-1][0]
+                if progress is not None:
+                    progress(position, self.head())
+            # Swap in what was built, at the position it reached: the live runner goes on from
+            # there. Catching up inside this transaction would read through the pool while
+            # holding the writer.
+            with self.db.transaction() as tx:
+                tx.update(  # claims the tracking row: live batches wait for the swap
+                    "UPDATE nt_projection_tracking SET state = 'rebuilding' WHERE view = ?", (name,)
+                )
+                view.swap_in_next(tx)
+                tx.execute(
+                    "UPDATE nt_projection_tracking SET position = ?, state = 'running',"
+                    " last_error = NULL, rebuild_position = NULL WHERE view = ?",
+                    (position, name),
+                )
+        except ViewFailedError as failure:
+            self._halt(failure)
+            raise
+        return position
+
+    def digest(self, name: str) -> tuple[int, str]:
+        """The view's position and a digest of its rows, read in one transaction."""
+        with self.db.transaction(commit=False) as tx:
+            rows = tx.execute("SELECT position FROM nt_projection_tracking WHERE view = ?", (name,))
+            return int(rows[0]["position"]), self.views[name].digest(tx)
+
+    def head(self) -> int:
+        """The newest position in the log."""
+        return self.app.recorder.max_notification_id() or 0
+
+    def statuses(self) -> list[ViewStatus]:
+        """Every view's position, lag and state."""
+        head = self.head()
+        rows = {r["view"]: r for r in self.db.query("SELECT * FROM nt_projection_tracking")}
+        found = []
+        for name, view in self.views.items():
+            row = rows.get(
+                name,
+                {"position": 0, "state": "running", "last_error": None, "rebuild_position": None},
+            )
+            position = int(row["position"])
+            found.append(
+                ViewStatus(
+                    name,
+                    view.description,
+                    position,
+                    head,
+                    head - position,
+                    self._oldest_unapplied_age(position),
+                    row["state"],
+                    row["last_error"],
+                    row["rebuild_position"],
+                )
+            )
+        return found
+
+    def _oldest_unapplied_age(self, position: int) -> float:
+        """Seconds since the oldest event the view has not applied yet was recorded (0 if none)."""
+        rows = self.db.query(
+            "SELECT recorded_at FROM nt_event_index WHERE position > ? ORDER BY position LIMIT 1",
+            (position,),
+        )
+        if not rows:
+            return 0.0
+        recorded = datetime.fromisoformat(rows[0]["recorded_at"].replace("Z", "+00:00"))
+        return round(max(0.0, (datetime.now(UTC) - recorded).total_seconds()), 3)

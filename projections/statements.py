@@ -1,0 +1,70 @@
+"""Statements: every verbatim quote with its speaker, date, channel and source.
+
+Quotes of retracted events are left out; a corrected event's quotes show its corrected speaker
+and date. Speaker and quote are also kept case-folded (by Python, the same on both databases),
+so that searches ignore case for every alphabet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from domain.temporal import Fact
+from projections.view import Context, Tables, View, dumps
+from store.serialize import iso
+from store.sql import Tx
+
+
+class Statements(View):
+    name = "statements"
+    description = "Every quote, searchable by speaker and by text."
+    tables = {
+        "statements": (
+            "position BIGINT NOT NULL, seq INTEGER NOT NULL, talks_id TEXT NOT NULL,"
+            " stream_id TEXT NOT NULL, party TEXT, speaker TEXT, channel TEXT, type TEXT NOT NULL,"
+            " occurred TEXT NOT NULL, occurred_start TEXT, quote TEXT NOT NULL,"
+            " source TEXT NOT NULL, attributed_to TEXT, event_id TEXT NOT NULL,"
+            " corrected_by TEXT NOT NULL, speaker_folded TEXT, quote_folded TEXT NOT NULL,"
+            " PRIMARY KEY (position, seq)",
+            "position, seq",
+        )
+    }
+    indexes = {"statements": ["talks_id", "speaker"]}
+
+    def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
+        if fact.retracted_by is not None or fact.identity_only:
+            return
+        event = fact.event
+        envelope = event.envelope
+        speaker = getattr(event, "speaker", None) or envelope.attributed_to
+        start, _ = envelope.occurred.bounds()
+        rows = [
+            (
+                position,
+                seq,
+                context.talks_id,
+                str(event.originator_id),
+                context.party,
+                speaker,
+                getattr(event, "channel", None),
+                event.type_name(),
+                dumps(asdict(envelope.occurred)),
+                iso(start) if start else None,
+                source.quote,
+                dumps(asdict(source)),
+                envelope.attributed_to,
+                str(event.event_id),
+                dumps(list(fact.corrected_by)),
+                speaker.casefold() if speaker else None,
+                source.quote.casefold(),
+            )
+            for seq, source in enumerate(envelope.sources)
+            if source.quote
+        ]
+        tx.executemany(
+            f"INSERT INTO {names['statements']} (position, seq, talks_id, stream_id, party,"
+            " speaker, channel, type, occurred, occurred_start, quote, source, attributed_to,"
+            " event_id, corrected_by, speaker_folded, quote_folded)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )

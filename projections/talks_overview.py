@@ -1,0 +1,93 @@
+"""Talks overview: one row per Talks with status, parties, mediators, rounds, next round, last change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from domain import temporal
+from domain.occurrence import Occurrence
+from domain.temporal import Fact
+from projections.view import Context, Tables, View, dumps, loads
+from store.sql import Tx
+
+ACTIVE_ROUND = ("scheduled", "postponed")
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _round_start(item: dict[str, Any]) -> datetime | None:
+    """When a round may start at the earliest, in UTC; None if its date is unknown."""
+    return Occurrence(**item["date"]).bounds()[0] if item["date"] else None
+
+
+def next_round(state: dict[str, Any]) -> dict[str, Any] | None:
+    """The round still to come (scheduled or postponed) that starts first; undated ones last."""
+    upcoming = [r for r in state.get("rounds", []) if r["status"] in ACTIVE_ROUND]
+    upcoming.sort(
+        key=lambda r: (_round_start(r) is None, _round_start(r) or _EARLIEST, r["number"])
+    )
+    return upcoming[0] if upcoming else None
+
+
+class TalksOverview(View):
+    name = "talks_overview"
+    description = "One row per Talks: status, parties, mediators, expected participants, rounds."
+    tables = {
+        "talks_overview": (
+            "talks_id TEXT PRIMARY KEY, title TEXT NOT NULL, status TEXT NOT NULL,"
+            " parties TEXT NOT NULL, state TEXT NOT NULL, next_round TEXT,"
+            " last_position BIGINT NOT NULL, last_type TEXT NOT NULL, last_headline TEXT NOT NULL",
+            "talks_id",
+        )
+    }
+    indexes = {"talks_overview": ["status"]}
+
+    def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
+        """Fold a Talks fact into its row, kept in memory until ``flush`` (see history.py)."""
+        table, event = names["talks_overview"], fact.event
+        key = (table, context.talks_id)
+        entry = tx.pending.get(key)
+        if entry is None:
+            rows = tx.execute(
+                f"SELECT state, last_position, last_type, last_headline FROM {table}"
+                " WHERE talks_id = ?",
+                (context.talks_id,),
+            )
+            if not rows and context.kind != "talks":
+                return  # a delegation or position of a Talks this view never saw created
+            entry = {
+                "state": loads(rows[0]["state"]) if rows else {},
+                "last": (rows[0]["last_position"], rows[0]["last_type"], rows[0]["last_headline"])
+                if rows
+                else (0, "", ""),
+            }
+            tx.pending[key] = entry
+        if context.kind == "talks":
+            temporal.step(entry["state"], fact)
+        # The last change is the family's newest event, whatever order the facts come in.
+        if position >= entry["last"][0]:
+            entry["last"] = (position, event.type_name(), event.headline())
+
+    def flush(self, tx: Tx, names: Tables) -> None:
+        """Write the rows folded in this transaction."""
+        table = names["talks_overview"]
+        for key in [k for k in tx.pending if k[0] == table]:
+            entry = tx.pending.pop(key)
+            state = entry["state"]
+            tx.execute(
+                f"INSERT INTO {table} (talks_id, title, status, parties, state, next_round,"
+                " last_position, last_type, last_headline) VALUES (?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (talks_id) DO UPDATE SET title = excluded.title,"
+                " status = excluded.status, parties = excluded.parties, state = excluded.state,"
+                " next_round = excluded.next_round, last_position = excluded.last_position,"
+                " last_type = excluded.last_type, last_headline = excluded.last_headline",
+                (
+                    key[1],
+                    state.get("title", ""),
+                    state.get("status", "proposed"),
+                    dumps(state.get("parties", [])),
+                    dumps(state),
+                    dumps(next_round(state)),
+                    *entry["last"],
+                ),
+            )

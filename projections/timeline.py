@@ -1,0 +1,79 @@
+"""Timeline: one entry per event of all three aggregates, ordered by when it occurred.
+
+Entries show facts as now known: a corrected event shows its corrected values with the ids of
+its corrections, a retracted one stays, marked; corrections and retractions are entries too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from domain.base import NegotiationAggregate
+from domain.catalogue import EVENT_TYPES
+from domain.temporal import Fact
+from projections.view import Context, Tables, View, dumps
+from store.serialize import iso
+from store.sql import Tx
+
+
+def actors(event: NegotiationAggregate.Event, context: Context) -> list[str]:
+    """The stream's party first, then whoever the event names."""
+    names = [context.party] if context.party else []
+    return names + [name for name in event.actors() if name not in names]
+
+
+class Timeline(View):
+    name = "timeline"
+    description = "Every event across Talks, delegations and positions, by occurrence."
+    tables = {
+        "timeline": (
+            "position BIGINT PRIMARY KEY, talks_id TEXT NOT NULL, stream_id TEXT NOT NULL,"
+            " kind TEXT NOT NULL, type TEXT NOT NULL, event_id TEXT NOT NULL,"
+            " version INTEGER NOT NULL, occurred TEXT NOT NULL, occurred_start TEXT,"
+            " occurred_end TEXT, recorded_at TEXT NOT NULL, actors TEXT NOT NULL,"
+            " headline TEXT NOT NULL, cameo TEXT, sources TEXT NOT NULL, quote TEXT,"
+            " modality TEXT NOT NULL, attributed_to TEXT, data TEXT NOT NULL,"
+            " corrected_by TEXT NOT NULL, retracted_by TEXT, refers_to TEXT",
+            "position",
+        )
+    }
+    indexes = {"timeline": ["talks_id", "occurred_start, position"]}
+
+    def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
+        if fact.identity_only:
+            return
+        event = fact.event
+        envelope = event.envelope
+        start, end = envelope.occurred.bounds()
+        quotes = envelope.quotes
+        refers_to = getattr(event, "corrects", None) or getattr(event, "retracts", None)
+        tx.execute(
+            f"INSERT INTO {names['timeline']} (position, talks_id, stream_id, kind, type,"
+            " event_id, version, occurred, occurred_start, occurred_end, recorded_at, actors,"
+            " headline, cameo, sources, quote, modality, attributed_to, data, corrected_by,"
+            " retracted_by, refers_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                position,
+                context.talks_id,
+                str(event.originator_id),
+                context.kind,
+                event.type_name(),
+                str(event.event_id),
+                event.originator_version,
+                dumps(asdict(envelope.occurred)),
+                iso(start) if start else None,
+                iso(end) if end else None,
+                iso(event.timestamp),
+                dumps(actors(event, context)),
+                event.headline(),
+                EVENT_TYPES[event.type_name()].cameo,
+                dumps([asdict(source) for source in envelope.sources]),
+                quotes[0] if quotes else None,
+                envelope.modality,
+                envelope.attributed_to,
+                dumps(event.data()),
+                dumps(list(fact.corrected_by)),
+                fact.retracted_by,
+                str(refers_to) if refers_to else None,
+            ),
+        )

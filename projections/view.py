@@ -1,0 +1,155 @@
+"""What every view shares: its tables (live and rebuilding), its stream context and its digest.
+
+A view's rows are derived from events alone, never from the clock or the processing order of
+batches, so a rebuild from position 0 reproduces the incremental view byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from domain.catalogue import EVENT_TYPES
+from domain.temporal import Fact
+from store.sql import Row, Tx
+
+LIVE, NEXT = "", "__next"
+STREAMS_COLUMNS = (
+    "stream_id TEXT PRIMARY KEY, kind TEXT NOT NULL, talks_id TEXT NOT NULL, party TEXT"
+)
+
+
+def dumps(value: Any) -> str:
+    """Canonical JSON text for a column (sorted keys, so digests are stable)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+class Tables:
+    """Physical table names of one view for one generation (live or being rebuilt)."""
+
+    def __init__(self, view: str, suffix: str) -> None:
+        self.view, self.suffix = view, suffix
+
+    def __getitem__(self, logical: str) -> str:
+        return f"view_{logical}{self.suffix}"
+
+
+class Context:
+    """The Talks and party a stream belongs to, as the view has recorded them."""
+
+    def __init__(self, kind: str, talks_id: str, party: str | None) -> None:
+        self.kind, self.talks_id, self.party = kind, talks_id, party
+
+
+class View(ABC):
+    """A read model kept by following the global log."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    #: logical table -> (columns DDL, primary-key columns for ordering digests)
+    tables: ClassVar[dict[str, tuple[str, str]]]
+    #: logical table -> columns to index
+    indexes: ClassVar[dict[str, list[str]]] = {}
+
+    def all_tables(self) -> dict[str, tuple[str, str]]:
+        """The view's own tables plus its stream-context table."""
+        return {**self.tables, f"{self.name}_streams": (STREAMS_COLUMNS, "stream_id")}
+
+    def create(self, tx: Tx, suffix: str) -> None:
+        """Create this generation's tables if missing."""
+        names = Tables(self.name, suffix)
+        for logical, (columns, _) in self.all_tables().items():
+            tx.execute(f"CREATE TABLE IF NOT EXISTS {names[logical]} ({columns})")
+            for column in self.indexes.get(logical, []):
+                index = f"{names[logical]}_{column.replace(', ', '_').replace(' ', '_')}_idx"
+                tx.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {names[logical]} ({column})")
+
+    def drop(self, tx: Tx, suffix: str) -> None:
+        """Drop this generation's tables."""
+        names = Tables(self.name, suffix)
+        for logical in self.all_tables():
+            tx.execute(f"DROP TABLE IF EXISTS {names[logical]}")
+
+    def swap_in_next(self, tx: Tx) -> None:
+        """Replace the live tables with the rebuilt ones, in the caller's transaction."""
+        live, rebuilt = Tables(self.name, LIVE), Tables(self.name, NEXT)
+        self.drop(tx, LIVE)
+        for logical in self.all_tables():
+            tx.execute(f"ALTER TABLE {rebuilt[logical]} RENAME TO {live[logical]}")
+        # A renamed table keeps its index names (on both databases): recreate them under live
+        # names, so that the next rebuild can use the __next names again.
+        self._rename_indexes(tx)
+
+    def _rename_indexes(self, tx: Tx) -> None:
+        live, rebuilt = Tables(self.name, LIVE), Tables(self.name, NEXT)
+        for logical in self.all_tables():
+            for column in self.indexes.get(logical, []):
+                tail = f"_{column.replace(', ', '_').replace(' ', '_')}_idx"
+                tx.execute(f"DROP INDEX IF EXISTS {rebuilt[logical]}{tail}")
+                tx.execute(
+                    f"CREATE INDEX IF NOT EXISTS {live[logical]}{tail} ON {live[logical]} ({column})"
+                )
+
+    def reproject(
+        self, tx: Tx, names: Tables, talks_id: str, family: list[tuple[int, Fact]]
+    ) -> None:
+        """Replace a Talks family's rows by those of its facts as now known (after a correction)."""
+        self.flush(tx, names)
+        for logical in self.all_tables():
+            tx.execute(f"DELETE FROM {names[logical]} WHERE talks_id = ?", (talks_id,))
+        for position, fact in family:
+            self.apply(tx, names, fact, position)
+
+    def apply(self, tx: Tx, names: Tables, fact: Fact, position: int) -> None:
+        """Record the stream's context on its first event, then let the view handle it."""
+        event = fact.event
+        streams = names[f"{self.name}_streams"]
+        stream_id = str(event.originator_id)
+        if event.originator_version == 1:
+            kind = EVENT_TYPES[event.type_name()].kind
+            data = event.data()
+            talks_id = stream_id if kind == "talks" else str(data["talks_id"])
+            tx.execute(
+                f"INSERT INTO {streams} (stream_id, kind, talks_id, party) VALUES (?,?,?,?)",
+                (stream_id, kind, talks_id, data.get("party")),
+            )
+            context = Context(kind, talks_id, data.get("party"))
+        else:
+            rows = tx.execute(
+                f"SELECT kind, talks_id, party FROM {streams} WHERE stream_id = ?", (stream_id,)
+            )
+            if not rows:  # the log holds no creating event for this stream
+                msg = f"{self.name}: no context for stream {stream_id} at position {position}"
+                raise LookupError(msg)
+            context = Context(rows[0]["kind"], rows[0]["talks_id"], rows[0]["party"])
+        self.handle(tx, names, fact, position, context)
+
+    @abstractmethod
+    def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
+        """Write this fact's effect on the view's rows."""
+
+    def flush(self, tx: Tx, names: Tables) -> None:  # noqa: B027 (a hook: most views write at once)
+        """Write what ``handle`` kept in the transaction's memory (before it commits)."""
+
+    def digest(self, tx: Tx, suffix: str = LIVE) -> str:
+        """A SHA-256 over every row of every table, in primary-key order."""
+        names = Tables(self.name, suffix)
+        digest = hashlib.sha256()
+        for logical, (_, order) in sorted(self.all_tables().items()):
+            digest.update(f"[{logical}]".encode())
+            for row in tx.execute(f"SELECT * FROM {names[logical]} ORDER BY {order}"):
+                digest.update(dumps(_normalise(row)).encode())
+                digest.update(b"\n")
+        return digest.hexdigest()
+
+
+def _normalise(row: Row) -> Row:
+    """The same row reads the same from SQLite and PostgreSQL (ints stay ints)."""
+    return {key: (int(value) if isinstance(value, bool) else value) for key, value in row.items()}
+
+
+def loads(text: str | None) -> Any:
+    """A JSON column back to Python."""
+    return None if text is None else json.loads(text)
