@@ -1,0 +1,301 @@
+"""The command line: ``negotiation-timeline serve | load-demo``."""
+
+from __future__ import annotations
+
+import logging.config
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, TaskID
+
+from api import wiring
+from api.demo import load_demo
+from api.observability import logging_config
+from store.keys import KeyStore, Role
+from store.migrations import SchemaError
+from store.settings import Settings
+
+cli = typer.Typer(
+    help="Negotiation Timeline: sourced events of a negotiation, replayable.", no_args_is_help=True
+)
+console = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Data directory (NT_DATA_DIR), default ./data")
+]
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="Database URL (NT_DATABASE_URL)")
+]
+
+
+def fail(message: str) -> NoReturn:
+    """Say what is wrong, without a traceback, and exit non-zero."""
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+def open_components(settings: Settings, *, follow: bool) -> wiring.Components:
+    """Open the store (retrying an unreachable database), or exit with a clear message."""
+    try:
+        return wiring.build(settings, follow=follow)
+    except (wiring.DatabaseUnavailableError, SchemaError) as error:
+        fail(str(error))
+
+
+def settings_from(data_dir: Path | None, database_url: str | None) -> Settings:
+    """Settings from the environment, overridden by options given on the command line.
+
+    The overrides are put into the environment too, so that API worker processes started by
+    uvicorn (``serve --workers N``) read the same settings.
+    """
+    if data_dir is not None:
+        os.environ["NT_DATA_DIR"] = str(data_dir)
+    if database_url is not None:
+        os.environ["NT_DATABASE_URL"] = database_url
+    return Settings()
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="API processes")] = 1,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Serve the API; an empty store first gets the demo from the seed article."""
+    settings = settings_from(data_dir, database_url)
+    components = open_components(settings, follow=False)
+    try:
+        empty = components.service.head() == 0
+        if empty and settings.load_demo_when_empty:
+            count = load_demo(components.service)
+            console.print(f"Empty store: loaded the demo ({count} events).")
+        elif empty:
+            console.print(
+                "The store is empty: POST /talks, or run `negotiation-timeline load-demo`."
+            )
+    finally:
+        components.close()
+    console.print(f"Serving {settings.display_url()} on http://{host}:{port} (OpenAPI at /docs).")
+    logs = logging_config()
+    if workers > 1:
+        uvicorn.run(
+            "api.app:create_app", factory=True, host=host, port=port, workers=workers,
+            log_config=logs, access_log=False,
+        )  # fmt: skip
+    else:
+        from api.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=logs, access_log=False)
+
+
+@cli.command("load-demo")
+def load_demo_command(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Load the demo Talks from the seed article (nothing is appended twice)."""
+    components = open_components(settings_from(data_dir, database_url), follow=False)
+    try:
+        count = load_demo(components.service)
+    finally:
+        components.close()
+    console.print(f"Demo loaded: {count} new events." if count else "Demo already loaded.")
+
+
+@cli.command("import")
+def import_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="JSON lines: API bodies with kind and stream_id, or CloudEvents (an export)",
+        ),
+    ],
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Check every line first; append nothing if any is bad (exit code 1)"
+        ),
+    ] = False,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Import events from a file of JSON lines (api/importer.py has the format). Events already
+    recorded are skipped, so importing again appends nothing; bad lines are reported by number
+    and skipped, or with --strict nothing is appended."""
+    from rich.markup import escape
+
+    from api.importer import import_file
+
+    components = open_components(settings_from(data_dir, database_url), follow=False)
+    try:
+        with Progress(
+            *Progress.get_default_columns(), MofNCompleteColumn(), console=console
+        ) as progress:
+            tasks: dict[str, TaskID] = {}
+
+            def advance(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = progress.add_task(f"{phase} {escape(file.name)}", total=total)
+                progress.update(tasks[phase], completed=done, total=total)
+
+            report = import_file(components.service, file, strict=strict, progress=advance)
+    finally:
+        components.close()
+    for error in report.errors:
+        console.print(f"[red]bad[/red] {escape(str(error))}", soft_wrap=True)
+    console.print(f"Imported {escape(file.name)}: {report.summary()}.", soft_wrap=True)
+    if strict and report.errors:
+        if report.stopped:
+            console.print(
+                f"[red]Stopped[/red] at the first failure: the {report.appended} events appended"
+                " before it stay; the lines after it were not imported."
+            )
+        else:
+            console.print("[red]Nothing appended[/red]: --strict and the file has bad lines.")
+        raise typer.Exit(1)
+
+
+@cli.command()
+def worker(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Follow the log and keep every view up to date (beside API processes started with
+    NT_RUN_PROJECTIONS=false); LISTEN/NOTIFY on PostgreSQL, polling as a fallback."""
+    settings = settings_from(data_dir, database_url)
+    logging.config.dictConfig(logging_config())
+    components = open_components(settings, follow=True)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    console.print(f"Worker following the log of {settings.display_url()}.")
+    try:
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        components.close()
+        console.print("Worker stopped.")
+
+
+@cli.command()
+def migrate(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Create or upgrade the database schema (events, index, views); safe to run again."""
+    settings = settings_from(data_dir, database_url)
+    try:
+        before, after = wiring.migrate(settings)
+    except (wiring.DatabaseUnavailableError, SchemaError) as error:
+        fail(str(error))
+    if before == after:
+        console.print(f"Schema of {settings.display_url()} is up to date (version {after}).")
+    else:
+        console.print(f"Schema of {settings.display_url()}: version {before or 'none'} -> {after}.")
+
+
+ViewName = Annotated[str | None, typer.Argument(help="A view name; all views if omitted")]
+
+
+@cli.command()
+def rebuild(
+    view: ViewName = None, data_dir: DataDir = None, database_url: DatabaseUrl = None
+) -> None:
+    """Rebuild views from position 0 into fresh tables, swapped in when complete."""
+    components = open_components(settings_from(data_dir, database_url), follow=False)
+    names = [view] if view else list(components.projector.views)
+    try:
+        for name in names:
+            if name not in components.projector.views:
+                console.print(
+                    f"[red]No view {name!r}[/red]; views: {', '.join(components.projector.views)}"
+                )
+                raise typer.Exit(2)
+            with Progress(
+                *Progress.get_default_columns(), MofNCompleteColumn(), console=console
+            ) as progress:
+                task = progress.add_task(f"rebuild {name}", total=components.projector.head())
+
+                def advance(position: int, head: int, task: TaskID = task) -> None:
+                    progress.update(task, completed=position, total=head)
+
+                position = components.projector.rebuild(name, progress=advance)
+                progress.update(task, completed=position, total=max(position, 1))
+            console.print(f"{name}: rebuilt to position {position}.")
+    finally:
+        components.close()
+
+
+@cli.command()
+def checksum(
+    view: Annotated[str, typer.Argument(help="A view name")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Print the view's position and SHA-256 digest (the same as GET /projections/NAME/checksum)."""
+    components = open_components(settings_from(data_dir, database_url), follow=False)
+    try:
+        if view not in components.projector.views:
+            console.print(f"[red]No view {view!r}[/red]")
+            raise typer.Exit(2)
+        position, digest = components.projector.digest(view)
+        typer.echo(f"{view} {position} {digest}")
+    finally:
+        components.close()
+
+
+keys_cli = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+
+
+@keys_cli.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="reader, editor or admin")],
+    name: Annotated[str, typer.Option(help="Whose key it is (shown in appended events)")] = "",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a key and print its token (shown once: store it now)."""
+    components = open_components(settings_from(data_dir, database_url), follow=False)
+    try:
+        key, token = KeyStore(components.application.database).create(role, name)
+    finally:
+        components.close()
+    console.print(f"Created {key.role} key {key.id}{f' for {name}' if name else ''}.")
+    typer.echo(token)
+
+
+@keys_cli.command("list")
+def keys_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """List keys (never their secrets)."""
+    components = open_components(settings_from(data_dir, database_url), follow=False)
+    try:
+        for key in KeyStore(components.application.database).list():
+            state = f"revoked {key.revoked_at}" if key.revoked_at else "live"
+            typer.echo(f"{key.id}\t{key.role}\t{key.name or '-'}\t{key.created_at}\t{state}")
+    finally:
+        components.close()
+
+
+@keys_cli.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (from keys list)")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke a key: it stops working at once."""
+    components = open_components(settings_from(data_dir, database_url), follow=False)
+    try:
+        revoked = KeyStore(components.application.database).revoke(key_id)
+    finally:
+        components.close()
+    if not revoked:
+        fail(f"no live key {key_id!r}")
+    console.print(f"Revoked key {key_id}.")
+
+
+def main() -> None:
+    """Entry point of the ``negotiation-timeline`` script."""
+    cli()

@@ -1,0 +1,605 @@
+"""Import events from JSON lines: the API's own bodies, or CloudEvents as the export writes them.
+
+**The line format.** One JSON object per line (blank lines are ignored), in either shape:
+
+- **The API's own body**, as ``POST /{kind}`` or ``POST /{kind}/{id}/events`` take it, with two
+  routing members::
+
+      {"kind": "talks", "stream_id": "<uuid>", "type": "RoundHeld", "data": {...},
+       "occurred": {...}, "sources": [...], "attributed_to": ..., "modality": ...,
+       "recorded_by": ..., "event_id": "<uuid>"}
+
+  ``kind`` (``talks``, ``delegations`` or ``positions``) may be left out: the type says it, and
+  corrections and retractions take their stream's. ``stream_id`` names the stream; a stream's
+  first event is its creating event (``TalksProposed``, ``DelegationAnnounced``,
+  ``PositionTaken``), whose ``stream_id`` (or ``id``, as in ``POST /{kind}``) chooses the new
+  stream's id; without one it is derived from the event id.
+- **A CloudEvent** as ``GET /talks/{id}/export?format=cloudevents`` writes it (recognised by
+  ``specversion``, which must be ``"1.0"``): ``type`` ``org.negotiation-timeline.<Type>.v1``,
+  ``subject`` the stream id, ``streamkind`` (or the kind in ``source``,
+  ``urn:negotiation-timeline:<kind>/<id>``), ``id`` the event id, and ``data`` holding
+  ``occurred``, ``envelope`` (``sources``, ``attributed_to``, ``modality``, ``recorded_by``) and
+  ``data``; ``data.corrected`` (the export's note of what corrections made of it) is ignored.
+  So an export imports again, into this store or another one.
+
+**Idempotent.** Each line's event id (``event_id``, or the CloudEvent's ``id``; derived from the
+line's content, as a UUIDv5, when it has none, or when a CloudEvent id is no UUID) is looked up
+first: events already recorded, or met earlier in the file, are counted as already present and
+appended again never. Importing a file twice appends nothing the second time.
+
+**Bad lines** (not JSON, an invalid body, a broken invariant, an unknown stream) are reported
+with their line number, the reason and a JSON pointer into the line. By default they are skipped
+and the rest is imported. **Strict** imports check the whole file first, folding every line into
+the aggregates in memory as an append would, and append nothing if any line is bad. Should an
+append still fail after the check (another writer got there first), the import stops there and
+says which lines were appended: never half-applied silently.
+
+Events are appended in batches (consecutive events of one stream, at most 500, atomically each),
+with the principal ``import:<file name>``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from pydantic import ValidationError
+
+from api.export_formats import (
+    CLOUDEVENTS_SOURCE_PREFIX,
+    CLOUDEVENTS_TYPE_PREFIX,
+    CLOUDEVENTS_TYPE_SUFFIX,
+)
+from api.problems import ProblemError, validation_errors
+from api.routes.streams import new_event, with_corrected_fields
+from api.schemas import MAX_BATCH, CreateIn, EventIn, data_model, domain_values
+from domain.base import NegotiationAggregate
+from domain.catalogue import AGGREGATES, ANY, EVENT_TYPES, EventType
+from domain.errors import DomainError, InvalidEventError, UnknownStreamError
+from store.service import (
+    CORRECTION_TYPES,
+    ConflictError,
+    NewEvent,
+    NotFoundError,
+    TimelineService,
+)
+
+#: Called as lines are handled: the phase ("checking" or "importing"), lines done, lines in all.
+Progress = Callable[[str, int, int], None]
+_CLOUDEVENT_DATA = frozenset({"occurred", "envelope", "data", "corrected"})
+_ENVELOPE = ("sources", "attributed_to", "modality", "recorded_by")
+
+
+@dataclass(frozen=True)
+class LineError:
+    """Why one line was not imported."""
+
+    line: int
+    reason: str
+    pointer: str | None = None
+
+    def __str__(self) -> str:
+        where = f" (at {self.pointer})" if self.pointer else ""
+        return f"line {self.line}: {self.reason}{where}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did: lines read, events appended, events already present, bad lines."""
+
+    read: int = 0
+    appended: int = 0
+    present: int = 0
+    errors: list[LineError] = field(default_factory=list)
+    strict: bool = False
+    #: A strict import whose check passed but an append then failed: it stopped there.
+    stopped: bool = False
+
+    @property
+    def bad(self) -> int:
+        """How many lines were bad."""
+        return len(self.errors)
+
+    def summary(self) -> str:
+        """One line: read, appended, already present, bad."""
+        return (
+            f"{self.read} read, {self.appended} appended, {self.present} already present, "
+            f"{self.bad} bad"
+        )
+
+
+class BadLineError(Exception):
+    """A line that cannot be imported."""
+
+    def __init__(self, reason: str, pointer: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.pointer = reason, pointer
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of valid shape: its event, and the stream it goes to."""
+
+    number: int
+    kind: str | None
+    stream_id: UUID
+    creates: bool
+    event: NewEvent
+
+    @property
+    def event_id(self) -> str:
+        """The event's id, as text."""
+        return str(self.event.event_id)
+
+
+# Parsing: one line to a validated event
+
+
+def _derived_id(name: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"urn:negotiation-timeline:import:{name}")
+
+
+def _uuid(value: Any, pointer: str) -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise BadLineError(f"{value!r} is not a UUID", pointer) from None
+
+
+def _problem(error: Exception, pointers: Callable[[str], str]) -> BadLineError:
+    """A line problem from whatever validation raised, its pointer mapped into the line."""
+    if isinstance(error, ValidationError):
+        first = validation_errors(error)[0]
+        return BadLineError(first["detail"], pointers(first.get("pointer", "")))
+    if isinstance(error, DomainError):
+        return BadLineError(error.message, pointers(error.pointer))
+    if isinstance(error, ProblemError):
+        pointer = error.extensions.get("pointer")
+        return BadLineError(error.detail, pointers(pointer) if pointer is not None else None)
+    return BadLineError(str(error))
+
+
+def _validated(
+    number: int,
+    kind: str | None,
+    stream: Any,
+    body: dict[str, Any],
+    found: EventType,
+    pointers: Callable[[str], str],
+) -> Line:
+    if found.creates:
+        stream_id = (
+            _derived_id(f"stream:{body['event_id']}")
+            if stream is None
+            else _uuid(stream, pointers("/stream_id"))
+        )
+    elif stream is None:
+        raise BadLineError("the stream is missing: give its stream_id", pointers("/stream_id"))
+    else:
+        stream_id = _uuid(stream, pointers("/stream_id"))
+    model = CreateIn if found.creates else EventIn
+    # Corrections and retractions fit any kind; their stream's own is found when routing.
+    checked_as = kind or (found.kind if found.kind != ANY else "talks")
+    try:
+        event = new_event(checked_as, model.model_validate(body))
+    except (ValidationError, DomainError, ProblemError) as error:
+        raise _problem(error, pointers) from None
+    return Line(number, kind, stream_id, found.creates, event)
+
+
+def _event_type(name: Any, pointer: str) -> EventType:
+    if not isinstance(name, str) or name not in EVENT_TYPES:
+        known = ", ".join(sorted(EVENT_TYPES))
+        raise BadLineError(f"unknown event type {name!r}; known: {known}", pointer)
+    return EVENT_TYPES[name]
+
+
+def _kind(value: Any, pointer: str) -> str | None:
+    if value is not None and value not in AGGREGATES:
+        raise BadLineError(f"kind must be one of {', '.join(AGGREGATES)}", pointer)
+    return value  # type: ignore[no-any-return]
+
+
+def _from_body(number: int, line: dict[str, Any]) -> Line:
+    body = dict(line)
+    kind = _kind(body.pop("kind", None), "/kind")
+    stream = body.pop("stream_id", None)
+    found = _event_type(body.get("type"), "/type")
+    if found.creates and "id" in body:
+        if stream is not None and str(body["id"]) != str(stream):
+            raise BadLineError("id and stream_id name different streams", "/id")
+        stream = body.pop("id")
+    if body.get("event_id") is None:
+        canonical = json.dumps(line, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        body["event_id"] = str(_derived_id(canonical))
+    return _validated(number, kind, stream, body, found, lambda pointer: pointer)
+
+
+def _cloudevent_pointer(pointer: str) -> str:
+    """A pointer into the API body, mapped to where that member sits in the CloudEvent."""
+    head = pointer.split("/")[1] if pointer.count("/") else ""
+    if head in ("data", "occurred"):
+        return f"/data{pointer}" if head == "occurred" else f"/data/data{pointer[5:]}"
+    if head in _ENVELOPE:
+        return f"/data/envelope{pointer}"
+    if head == "event_id":
+        return "/id"
+    return pointer
+
+
+def _from_cloudevent(number: int, event: dict[str, Any]) -> Line:
+    if event.get("specversion") != "1.0":
+        raise BadLineError("only CloudEvents 1.0 are read (specversion 1.0)", "/specversion")
+    type_text = event.get("type")
+    name = None
+    if isinstance(type_text, str) and type_text.startswith(CLOUDEVENTS_TYPE_PREFIX):
+        name = type_text.removeprefix(CLOUDEVENTS_TYPE_PREFIX).removesuffix(CLOUDEVENTS_TYPE_SUFFIX)
+    if name is None or type_text != f"{CLOUDEVENTS_TYPE_PREFIX}{name}{CLOUDEVENTS_TYPE_SUFFIX}":
+        raise BadLineError(
+            f"type must be {CLOUDEVENTS_TYPE_PREFIX}<EventType>{CLOUDEVENTS_TYPE_SUFFIX}", "/type"
+        )
+    found = _event_type(name, "/type")
+    source = event.get("source")
+    if not isinstance(source, str) or not source:
+        raise BadLineError("a CloudEvent has a source", "/source")
+    source_kind, _, source_stream = source.removeprefix(CLOUDEVENTS_SOURCE_PREFIX).partition("/")
+    kind = _kind(event.get("streamkind") or source_kind or None, "/streamkind")
+    stream = event.get("subject") or source_stream or None
+    if stream is None:
+        raise BadLineError("the stream is missing: give its id as subject", "/subject")
+    ce_id = event.get("id")
+    if not isinstance(ce_id, str) or not ce_id:
+        raise BadLineError("a CloudEvent has an id", "/id")
+    try:
+        event_id = UUID(ce_id)
+    except ValueError:
+        event_id = _derived_id(f"{source}#{ce_id}")
+    if not str(event.get("datacontenttype", "application/json")).startswith("application/json"):
+        raise BadLineError(
+            "data must be JSON (datacontenttype application/json)", "/datacontenttype"
+        )
+    data = event.get("data")
+    if not isinstance(data, dict):
+        raise BadLineError("data holds occurred, envelope and data", "/data")
+    for member in data:
+        if member not in _CLOUDEVENT_DATA:
+            raise BadLineError(f"unknown member {member!r}", f"/data/{member}")
+    envelope = data.get("envelope", {})
+    if not isinstance(envelope, dict):
+        raise BadLineError("the envelope is an object", "/data/envelope")
+    body = {
+        "type": name,
+        "data": data.get("data", {}),
+        "occurred": data.get("occurred"),
+        **envelope,
+        "event_id": str(event_id),
+    }
+    return _validated(number, kind, stream, body, found, _cloudevent_pointer)
+
+
+def parse_line(number: int, raw: str | bytes) -> Line | None:
+    """The line's event, validated in shape; None for a blank line; BadLineError if bad."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise BadLineError(f"not UTF-8 text (byte {error.start + 1})") from None
+    text = raw.removeprefix("\ufeff").strip()
+    if not text:
+        return None
+    try:
+        found = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadLineError(f"not JSON: {error.msg} at column {error.colno}") from None
+    if not isinstance(found, dict):
+        raise BadLineError("a line holds one JSON object")
+    return _from_cloudevent(number, found) if "specversion" in found else _from_body(number, found)
+
+
+# Checking and appending
+
+
+def corrected_fields(event: NewEvent, target_type: EventType, original: dict[str, Any]) -> NewEvent:
+    """A correction's fields checked against a target met earlier in the file, made domain values.
+
+    The same rule as the API's ``with_corrected_fields``, for a target not yet in the store.
+    """
+    fields = event.data.get("fields") or {}
+    if not fields and event.data.get("occurred") is None:
+        raise InvalidEventError(
+            "a correction changes at least one field or the date", pointer="/data/fields"
+        )
+    if target_type.event_class.ANY_STREAM:
+        return event
+    model = data_model(target_type)
+    for name in fields:
+        if name not in model.model_fields:
+            raise InvalidEventError(
+                f"{target_type.name} has no field {name!r}", pointer=f"/data/fields/{name}"
+            )
+    try:
+        merged = model.model_validate({**original, **fields})
+    except ValidationError as error:
+        first = validation_errors(error, prefix="/data/fields")[0]
+        raise InvalidEventError(first["detail"], pointer=first["pointer"]) from None
+    values = domain_values(merged, list(fields), "/data/fields")
+    return dataclasses.replace(event, data={**event.data, "fields": values})
+
+
+class _Run:
+    """One import: the lines' routing, the in-memory check, and the batched appends."""
+
+    def __init__(self, service: TimelineService, principal: str, report: ImportReport) -> None:
+        self.service, self.principal, self.report = service, principal, report
+        self.kinds: dict[UUID, str] = {}
+        self.seen: set[str] = set()
+        # The check's own state: aggregates folded in memory, and the events it met.
+        self.aggregates: dict[UUID, NegotiationAggregate] = {}
+        self.met: dict[str, tuple[UUID, str, dict[str, Any]]] = {}
+        self.pending: list[Line] = []
+        self.pending_kind = ""
+
+    def kind_of(self, stream_id: UUID) -> str | None:
+        return self.kinds.get(stream_id) or self.service.stream_kind(str(stream_id))
+
+    def route(self, line: Line) -> str | None:
+        """The line's stream kind; None if its event is already present."""
+        if line.event_id in self.seen or self.service.target(line.event.event_id) is not None:
+            return None
+        existing = self.kind_of(line.stream_id)
+        if line.creates:
+            if existing is not None:
+                raise BadLineError(
+                    f"stream {line.stream_id} exists already, with another first event",
+                    "/stream_id",
+                )
+            return line.kind or line.event.event_type.kind
+        if existing is None:
+            opens = ", ".join(t.name for t in EVENT_TYPES.values() if t.creates)
+            raise BadLineError(
+                f"no stream {line.stream_id}: a stream's first event is its creating event"
+                f" ({opens})",
+                "/stream_id",
+            )
+        if line.kind is not None and line.kind != existing:
+            raise BadLineError(f"stream {line.stream_id} is {existing}, not {line.kind}", "/kind")
+        return existing
+
+    # The check: every line folded into its aggregate in memory, nothing saved
+
+    def check(self, line: Line, kind: str) -> None:
+        event = line.event
+        if line.creates:
+            talks_id = event.data.get("talks_id")
+            if kind != "talks" and self.kind_of(UUID(str(talks_id))) != "talks":
+                raise UnknownStreamError(f"no talks with id {talks_id}", pointer="/data/talks_id")
+            aggregate = AGGREGATES[kind].open(
+                event.event_type.event_class,
+                stream_id=line.stream_id,
+                event_id=event.event_id,
+                envelope=event.envelope,
+                **event.data,
+            )
+            self.aggregates[line.stream_id] = aggregate
+        else:
+            aggregate = self.aggregates.get(line.stream_id) or self._stored(line.stream_id)
+            event = self._checked_reference(line)
+            aggregate.record(
+                event.event_type.event_class,
+                event_id=event.event_id,
+                envelope=event.envelope,
+                **event.data,
+            )
+        recorded = aggregate.pending_events[-1]
+        assert isinstance(recorded, NegotiationAggregate.Event)
+        self.met[line.event_id] = (line.stream_id, event.event_type.name, recorded.data())
+        self.kinds[line.stream_id] = kind
+        self.seen.add(line.event_id)
+
+    def _stored(self, stream_id: UUID) -> NegotiationAggregate:
+        # A fresh copy (the application keeps no aggregate cache): changed here, never saved.
+        aggregate: object = self.service.app.repository.get(stream_id)
+        assert isinstance(aggregate, NegotiationAggregate)
+        self.aggregates[stream_id] = aggregate
+        return aggregate
+
+    def _checked_reference(self, line: Line) -> NewEvent:
+        """A correction's or retraction's target: in this stream, no correction itself."""
+        event = line.event
+        if not event.event_type.event_class.ANY_STREAM:
+            return event
+        name = "corrects" if "corrects" in event.data else "retracts"
+        target = str(event.data[name])
+        met = self.met.get(target)
+        if met is None:
+            found = self.service.target(UUID(target))
+            if found is None or found["stream_id"] != str(line.stream_id):
+                raise UnknownStreamError(
+                    f"no event {target} in this stream", pointer=f"/data/{name}"
+                )
+            if found["type"] in CORRECTION_TYPES:
+                raise InvalidEventError(
+                    "corrections and retractions are not corrected; correct the original",
+                    pointer=f"/data/{name}",
+                )
+            return with_corrected_fields(self.service, event, "")
+        stream_id, type_name, original = met
+        if stream_id != line.stream_id:
+            raise UnknownStreamError(f"no event {target} in this stream", pointer=f"/data/{name}")
+        if type_name in CORRECTION_TYPES:
+            raise InvalidEventError(
+                "corrections and retractions are not corrected; correct the original",
+                pointer=f"/data/{name}",
+            )
+        if name == "corrects":
+            return corrected_fields(event, EVENT_TYPES[type_name], original)
+        return event
+
+    # The appends
+
+    def apply(self, line: Line, kind: str) -> bool:
+        """Append the line's event (maybe batched); False if a failure stopped a strict run."""
+        self.seen.add(line.event_id)
+        if line.creates or line.event.event_type.event_class.ANY_STREAM:
+            if not self.flush():
+                return False
+            return self._append_alone(line, kind)
+        full = len(self.pending) >= MAX_BATCH
+        moved = bool(self.pending) and self.pending[0].stream_id != line.stream_id
+        if (full or moved) and not self.flush():
+            return False
+        self.pending.append(line)
+        self.pending_kind = kind
+        return True
+
+    def flush(self) -> bool:
+        """Append the pending batch atomically; line by line if it fails (to find the bad one)."""
+        batch, self.pending = self.pending, []
+        if not batch:
+            return True
+        if len(batch) > 1:
+            try:
+                self.service.append(
+                    self.pending_kind,
+                    batch[0].stream_id,
+                    [line.event for line in batch],
+                    principal=self.principal,
+                )
+            except (DomainError, ProblemError, NotFoundError, ConflictError) as error:
+                if self.report.strict:
+                    line = batch[getattr(error, "index", None) or 0]
+                    problem = _problem(error, str)
+                    self.report.errors.append(
+                        LineError(line.number, problem.reason, problem.pointer)
+                    )
+                    return self.stop(line, problem.reason)
+            else:
+                self.report.appended += len(batch)
+                return True
+        return all(self._append_alone(line, self.pending_kind) for line in batch)
+
+    def _append_alone(self, line: Line, kind: str) -> bool:
+        try:
+            if line.creates:
+                self.service.create(
+                    kind, line.event, stream_id=line.stream_id, principal=self.principal
+                )
+                self.kinds[line.stream_id] = kind
+            else:
+                event = with_corrected_fields(self.service, line.event, "")
+                self.service.append(kind, line.stream_id, [event], principal=self.principal)
+        except (DomainError, ProblemError, NotFoundError, ConflictError) as error:
+            if self.service.target(line.event.event_id) is not None:
+                self.report.present += 1  # appended meanwhile by someone else
+                return True
+            problem = _problem(error, lambda pointer: pointer)
+            self.report.errors.append(LineError(line.number, problem.reason, problem.pointer))
+            return not self.report.strict or self.stop(line, problem.reason)
+        self.report.appended += 1
+        return True
+
+    def stop(self, line: Line, reason: str) -> bool:
+        self.report.stopped = True
+        if not any(error.line == line.number for error in self.report.errors):
+            self.report.errors.append(LineError(line.number, reason))
+        return False
+
+
+def _check_all(
+    service: TimelineService,
+    lines: list[Line],
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
+    """Fold every line into its aggregate in memory, as an append would; save nothing."""
+    checker = _Run(service, "", report)
+    for done, line in enumerate(lines, start=1):
+        try:
+            kind = checker.route(line)
+            if kind is not None:
+                checker.check(line, kind)
+        except BadLineError as bad:
+            report.errors.append(LineError(line.number, bad.reason, bad.pointer))
+        except (DomainError, ProblemError, NotFoundError) as error:
+            problem = _problem(error, str)
+            report.errors.append(LineError(line.number, problem.reason, problem.pointer))
+        if progress:
+            progress("checking", done, len(lines))
+
+
+def _append_all(
+    service: TimelineService,
+    lines: list[Line],
+    report: ImportReport,
+    principal: str,
+    progress: Progress | None,
+) -> None:
+    """Append each line's event unless present; a strict run stops at its first failure."""
+    run = _Run(service, principal, report)
+    for done, line in enumerate(lines, start=1):
+        try:
+            kind = run.route(line)
+        except BadLineError as bad:
+            report.errors.append(LineError(line.number, bad.reason, bad.pointer))
+            if report.strict:
+                run.stop(line, bad.reason)
+                return
+        else:
+            if kind is None:
+                report.present += 1
+            elif not run.apply(line, kind):
+                return
+        if progress:
+            progress("importing", done, len(lines))
+    run.flush()
+
+
+def import_lines(
+    service: TimelineService,
+    lines: Iterable[str | bytes],
+    *,
+    principal: str,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import JSON lines of events (see the module's docstring) and say what happened."""
+    report = ImportReport(strict=strict)
+    parsed: list[Line] = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = parse_line(number, raw)
+        except BadLineError as bad:
+            report.read += 1
+            report.errors.append(LineError(number, bad.reason, bad.pointer))
+            continue
+        if line is not None:
+            report.read += 1
+            parsed.append(line)
+    if strict:
+        _check_all(service, parsed, report, progress)
+    if not (strict and report.errors):
+        _append_all(service, parsed, report, principal, progress)
+    report.errors.sort(key=lambda error: error.line)
+    return report
+
+
+def import_file(
+    service: TimelineService,
+    path: Path,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a file of JSON lines, recording the principal ``import:<file name>``."""
+    return import_lines(
+        service,
+        path.read_bytes().splitlines(),
+        principal=f"import:{path.name}",
+        strict=strict,
+        progress=progress,
+    )

@@ -1,0 +1,244 @@
+"""Every error as RFC 9457 problem details (application/problem+json), mapped in this one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import (
+    ClosedStreamError,
+    DomainError,
+    DuplicateFactError,
+    UnknownStreamError,
+)
+from store.service import ConflictError, IdempotencyMismatchError, NotFoundError
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "urn:negotiation-timeline:problem:"
+log = logging.getLogger("negotiation_timeline.api")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with a JSON pointer or parameter naming what is wrong."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    pointer: str | None = None
+    parameter: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+_EXPLAINED = {
+    400: "Malformed JSON",
+    401: "No API key, or not a valid one",
+    403: "The key's role is not enough",
+    404: "No such stream, view, or route",
+    409: "The stream is not at the expected version",
+    413: "The body is larger than NT_MAX_BODY_BYTES",
+    422: "Invalid input, with a pointer to the field",
+    503: "Not ready, or a view has not reached min_position in time (see Retry-After)",
+}
+#: Every error any route may answer, documented once for the whole API.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": text,
+        "content": {PROBLEM_JSON: {"schema": Problem.model_json_schema()}},
+    }
+    for status, text in _EXPLAINED.items()
+}
+
+
+class ProblemError(Exception):
+    """An error the API answers with a problem document."""
+
+    def __init__(self, status: int, slug: str, title: str, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.status, self.slug, self.title, self.detail = status, slug, title, detail
+        self.extensions = extensions
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    """A problem+json response for this request."""
+    body = {
+        "type": TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **{key: value for key, value in extensions.items() if value is not None},
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def pointer_of(loc: Sequence[int | str], prefix: str = "") -> str:
+    """A JSON pointer (RFC 6901) for a pydantic error location in the body."""
+    parts = [str(part).replace("~", "~0").replace("/", "~1") for part in loc]
+    return prefix + "".join(f"/{part}" for part in parts)
+
+
+def validation_errors(
+    error: ValidationError | RequestValidationError, prefix: str = ""
+) -> list[dict[str, Any]]:
+    """Each validation error with a pointer into the body, or the parameter it concerns."""
+    found = []
+    for item in error.errors():
+        loc = list(item.get("loc", ()))
+        entry: dict[str, Any] = {"detail": item.get("msg", "invalid")}
+        if loc and loc[0] in ("path", "query", "header"):
+            entry["parameter"] = ".".join(str(part) for part in loc[1:])
+        else:
+            if loc and loc[0] == "body":
+                loc = loc[1:]
+            if loc and loc[0] in ("single", "batch"):  # the append body's union tags
+                loc = loc[1:]
+            entry["pointer"] = pointer_of(loc, prefix)
+        found.append(entry)
+    return found
+
+
+def invalid_event(
+    error: ValidationError, prefix: str, title: str = "The event is invalid"
+) -> ProblemError:
+    """A 422 for data that fails its event type's model, pointing under ``prefix``."""
+    errors = validation_errors(error, prefix=prefix)
+    return ProblemError(
+        422, "invalid-event", title, errors[0]["detail"], pointer=errors[0]["pointer"],
+        errors=errors,
+    )  # fmt: skip
+
+
+def _domain_slug(error: DomainError) -> tuple[int, str, str]:
+    if isinstance(error, DuplicateFactError):
+        return 422, "duplicate-fact", "The fact is already recorded"
+    if isinstance(error, ClosedStreamError):
+        return 422, "closed-stream", "The stream accepts no more events"
+    if isinstance(error, UnknownStreamError):
+        return 422, "unknown-stream", "The event refers to an unknown stream"
+    return 422, "invalid-event", "The event is invalid"
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every exception into a problem document."""
+
+    @app.exception_handler(ProblemError)
+    async def on_problem(request: Request, error: ProblemError) -> JSONResponse:
+        extensions = dict(error.extensions)
+        headers = extensions.pop("headers", None)
+        return problem_response(
+            request,
+            error.status,
+            error.slug,
+            error.title,
+            error.detail,
+            headers=headers,
+            **extensions,
+        )
+
+    @app.exception_handler(DomainError)
+    async def on_domain(request: Request, error: DomainError) -> JSONResponse:
+        status, slug, title = _domain_slug(error)
+        return problem_response(request, status, slug, title, error.message, pointer=error.pointer)
+
+    @app.exception_handler(NotFoundError)
+    async def on_not_found(request: Request, error: NotFoundError) -> JSONResponse:
+        return problem_response(request, 404, "not-found", "Not found", str(error))
+
+    @app.exception_handler(ConflictError)
+    async def on_conflict(request: Request, error: ConflictError) -> JSONResponse:
+        headers = {"ETag": f'"{error.current_version}"'} if error.current_version else None
+        return problem_response(
+            request,
+            409,
+            "version-conflict",
+            "The stream is not at the expected version",
+            str(error),
+            headers=headers,
+            current_version=error.current_version,
+        )
+
+    @app.exception_handler(IdempotencyMismatchError)
+    async def on_idempotency(request: Request, error: IdempotencyMismatchError) -> JSONResponse:
+        return problem_response(
+            request,
+            422,
+            "idempotency-key-reused",
+            "Idempotency-Key reused",
+            str(error),
+            pointer="",
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        if any(item.get("type") == "json_invalid" for item in error.errors()):
+            return problem_response(
+                request, 400, "malformed-json", "Malformed JSON", "the body is not valid JSON"
+            )
+        errors = validation_errors(error)
+        first = errors[0] if errors else {}
+        return problem_response(
+            request,
+            422,
+            "invalid-request",
+            "The request is invalid",
+            first.get("detail", "invalid request"),
+            pointer=first.get("pointer"),
+            parameter=first.get("parameter"),
+            errors=errors,
+        )
+
+    @app.exception_handler(ValidationError)
+    async def on_invalid_data(request: Request, error: ValidationError) -> JSONResponse:
+        errors = validation_errors(error)
+        return problem_response(
+            request,
+            422,
+            "invalid-event",
+            "The event is invalid",
+            errors[0]["detail"],
+            pointer=errors[0].get("pointer"),
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+        return problem_response(
+            request,
+            error.status_code,
+            slug,
+            str(error.detail),
+            str(error.detail),
+            headers=dict(error.headers or {}),
+        )
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, _error: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem_response(
+            request,
+            500,
+            "internal-error",
+            "Internal error",
+            "the server failed; the error is logged",
+            errors=None,
+        )

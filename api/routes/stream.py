@@ -1,0 +1,128 @@
+"""The live stream: Server-Sent Events of the global log, filtered, resumable, with heartbeats.
+
+Each event's SSE id is its global position, so a client that reconnects with ``Last-Event-ID``
+continues right after the last event it saw. This process's appends wake the stream at once;
+appends made by other processes are seen by a poll every second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request
+from sse_starlette.event import ServerSentEvent
+from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import Reader
+from api.deps import ComponentsDep
+from store.schema import MAX_POSITION
+from store.service import TimelineService
+
+router = APIRouter(tags=["log"], dependencies=[Reader])
+POLL_SECONDS = 1.0
+PAGE = 200
+
+
+class AppendSignal:
+    """Wakes the streams' event loops when this process appends (called from worker threads)."""
+
+    def __init__(self) -> None:
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._lock = threading.Lock()
+
+    def notify(self, *_: int) -> None:
+        """Something was appended: wake every waiting stream."""
+        with self._lock:
+            waiters = list(self._waiters)
+        for loop, event in waiters:
+            loop.call_soon_threadsafe(event.set)
+
+    def register(self) -> asyncio.Event:
+        """A fresh event to wait on, registered before the log is read (so no wake is lost)."""
+        event = asyncio.Event()
+        with self._lock:
+            self._waiters.add((asyncio.get_running_loop(), event))
+        return event
+
+    def unregister(self, event: asyncio.Event) -> None:
+        """Stop waking this event."""
+        with self._lock:
+            self._waiters = {(loop, e) for loop, e in self._waiters if e is not event}
+
+
+def feed(
+    service: TimelineService, after: int, talks_id: str | None, types: set[str]
+) -> tuple[list[dict[str, Any]], int]:
+    """The next matching events after ``after``, and the last position looked at."""
+    events = service.log(after, PAGE)
+    if not events:
+        return [], after
+    last = events[-1]["position"]
+    if talks_id is not None:
+        mine = {
+            r["position"]
+            for r in service.db.query(
+                "SELECT position FROM nt_event_index WHERE talks_id = ? AND position BETWEEN ? AND ?",
+                (talks_id, events[0]["position"], last),
+            )
+        }
+        events = [e for e in events if e["position"] in mine]
+    if types:
+        events = [e for e in events if e["type"] in types]
+    return events, last
+
+
+@router.get("/events/stream", response_class=EventSourceResponse)
+async def stream_events(
+    request: Request,
+    components: ComponentsDep,
+    talks_id: Annotated[UUID | None, Query(description="Only this Talks' family")] = None,
+    event_type: Annotated[
+        list[str] | None, Query(alias="type", max_length=50, description="Only these types")
+    ] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_POSITION, description="Start after this position")
+    ] = None,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", max_length=20, pattern=r"^\d*$")
+    ] = None,
+) -> EventSourceResponse:
+    """Server-Sent Events of the log as it grows (id: the global position); resumable with
+    Last-Event-ID; filterable by talks_id and type; a heartbeat comment every few seconds."""
+    service = components.service
+    signal: AppendSignal = request.app.state.append_signal
+    if last_event_id:
+        start = int(last_event_id)
+    elif after is not None:
+        start = after
+    else:
+        start = await run_in_threadpool(service.head)
+    scope = str(talks_id) if talks_id else None
+    types = set(event_type or [])
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        position = start
+        while not await request.is_disconnected():
+            woken = signal.register()
+            try:
+                found, position = await run_in_threadpool(feed, service, position, scope, types)
+                for event in found:
+                    yield ServerSentEvent(
+                        data=json.dumps(event, ensure_ascii=False),
+                        id=str(event["position"]),
+                        event="event",
+                    )
+                if not found:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(woken.wait(), POLL_SECONDS)
+            finally:
+                signal.unregister(woken)
+
+    return EventSourceResponse(events(), ping=components.settings.sse_ping_seconds)

@@ -1,0 +1,231 @@
+"""Request and response bodies (pydantic v2): what clients send, and how it becomes domain values.
+
+Unknown fields are refused everywhere (``extra="forbid"``); each event type's ``data`` is checked
+against a model built from the event class's own fields, so the domain stays the one source.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from functools import cache
+from typing import Annotated, Any, Literal, Union
+from uuid import UUID
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    create_model,
+)
+
+from domain.catalogue import EventType
+from domain.envelope import FORWARD_MODALITIES, Envelope, Person, Source
+from domain.errors import InvalidEventError
+from domain.occurrence import Occurrence
+
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+MAX_BATCH = 500
+
+
+class Strict(BaseModel):
+    """A body that refuses unknown fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PersonIn(Strict):
+    """A person: name and title."""
+
+    name: ShortText
+    title: ShortText | None = None
+
+
+class OccurrenceIn(Strict):
+    """When it happened: a value with its precision, or a wording resolved against an anchor."""
+
+    precision: Literal["minute", "day", "month", "interval", "unknown"] | None = None
+    value: ShortText | None = Field(
+        None, description="EDTF: 2025-06-01, 2025-06, 2025-05-23/2025-05-25, or an RFC 3339 time"
+    )
+    wording: ShortText | None = Field(None, description='The source\'s words: "Sunday"')
+    anchor: ShortText | None = Field(
+        None, description="RFC 3339 time the statement was made (or published)"
+    )
+    uncertain: bool = False
+
+
+class SourceIn(Strict):
+    """A source: URL or outlet, publication time, verbatim quote."""
+
+    url: ShortText | None = None
+    outlet: ShortText | None = None
+    published_at: ShortText | None = None
+    quote: LongText | None = None
+
+
+class EventIn(Strict):
+    """One event: its type, its own data, and the common envelope."""
+
+    type: ShortText
+    data: dict[str, Any] = Field(default_factory=dict)
+    occurred: OccurrenceIn
+    sources: list[SourceIn] = Field(min_length=1, max_length=20)
+    attributed_to: ShortText | None = None
+    modality: Literal["asserted", "planned", "expected", "reported", "disputed"] = "asserted"
+    recorded_by: ShortText | None = None
+    event_id: UUID | None = Field(None, description="Client-chosen event id (for imports)")
+
+
+class CreateIn(EventIn):
+    """The first event of a new stream, with an optional client-chosen stream id."""
+
+    id: UUID | None = None
+
+
+class SingleAppendIn(EventIn):
+    """Append one event; ``expected_version`` is the stream's version before it."""
+
+    expected_version: int | None = Field(None, ge=0, le=2**63 - 1)
+
+
+class BatchAppendIn(Strict):
+    """Append several events atomically."""
+
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_BATCH)
+    expected_version: int | None = Field(None, ge=0, le=2**63 - 1)
+
+
+def _append_shape(value: Any) -> str:
+    return "batch" if isinstance(value, dict) and "events" in value else "single"
+
+
+AppendIn = Annotated[
+    Annotated[SingleAppendIn, Tag("single")] | Annotated[BatchAppendIn, Tag("batch")],
+    Discriminator(_append_shape),
+]
+
+
+class AppendedOut(BaseModel):
+    """One appended event."""
+
+    event_id: str
+    version: int
+    position: int
+
+
+class AppendOut(BaseModel):
+    """The answer to an append: the stream, its new version, the global position."""
+
+    stream_id: str
+    kind: str
+    version: int
+    position: int
+    events: list[AppendedOut]
+
+
+# Per-type data models, built from the domain's event classes.
+
+_INPUT_TYPES: dict[Any, Any] = {Person: PersonIn, Occurrence: OccurrenceIn, str: ShortText}
+
+
+def _input_type(hint: Any) -> Any:
+    """The pydantic input type for a domain field type (Person -> PersonIn, ...)."""
+    if hint in _INPUT_TYPES:
+        return _INPUT_TYPES[hint]
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is list:
+        return list[_input_type(args[0])]  # type: ignore[misc]
+    if origin in (Union, types.UnionType):
+        return Union[tuple(_input_type(arg) for arg in args)]  # noqa: UP007
+    return hint
+
+
+@cache
+def data_model(event_type: EventType) -> type[BaseModel]:
+    """The pydantic model of one event type's ``data``."""
+    fields: dict[str, Any] = {}
+    for name, hint in event_type.event_class.data_fields().items():
+        default = event_type.event_class.__dataclass_fields__[name].default
+        fields[name] = (_input_type(hint), ... if default is dataclasses.MISSING else default)
+    return create_model(
+        f"{event_type.name}Data",
+        __config__=ConfigDict(extra="forbid"),
+        __doc__=event_type.description,
+        **fields,
+    )
+
+
+@cache
+def body_schema(event_type: EventType) -> dict[str, Any]:
+    """The JSON Schema of a whole body for this event type, as clients POST it."""
+    base: type[EventIn] = CreateIn if event_type.creates else SingleAppendIn
+    literal: Any = Literal[event_type.name]  # a type built at run time, one per event type
+    model = create_model(
+        f"{event_type.name}Body",
+        __base__=base,
+        type=(literal, ...),
+        data=(data_model(event_type), ...),
+    )
+    return model.model_json_schema()
+
+
+# From validated bodies to domain values.
+
+
+def _domain_value(value: Any, forward: bool, pointer: str) -> Any:
+    if isinstance(value, PersonIn):
+        return Person(name=value.name, title=value.title)
+    if isinstance(value, OccurrenceIn):
+        return to_occurrence(value, forward=forward, pointer=pointer)
+    if isinstance(value, list):
+        return [_domain_value(v, forward, f"{pointer}/{i}") for i, v in enumerate(value)]
+    return value
+
+
+def to_occurrence(value: OccurrenceIn, *, forward: bool, pointer: str) -> Occurrence:
+    """An occurrence, its wording resolved; errors point into the body at ``pointer``."""
+    try:
+        return Occurrence.build(
+            precision=value.precision,
+            value=value.value,
+            wording=value.wording,
+            anchor=value.anchor,
+            uncertain=value.uncertain,
+            forward=forward,
+        )
+    except InvalidEventError as error:
+        raise InvalidEventError(
+            error.message, pointer=error.pointer.replace("/occurred", pointer, 1)
+        ) from None
+
+
+def to_envelope(body: EventIn, pointer: str = "") -> Envelope:
+    """The domain envelope of a validated body."""
+    forward = body.modality in FORWARD_MODALITIES
+    return Envelope(
+        occurred=to_occurrence(body.occurred, forward=forward, pointer=f"{pointer}/occurred"),
+        sources=tuple(Source(**source.model_dump()) for source in body.sources),
+        attributed_to=body.attributed_to,
+        modality=body.modality,
+        recorded_by=body.recorded_by,
+    )
+
+
+def to_data(event_type: EventType, body: EventIn, pointer: str = "") -> dict[str, Any]:
+    """The event's own data as domain values; raises pydantic's ValidationError on bad shape."""
+    model = data_model(event_type).model_validate(body.data)
+    return domain_values(model, list(type(model).model_fields), f"{pointer}/data")
+
+
+def domain_values(model: BaseModel, names: list[str], pointer: str) -> dict[str, Any]:
+    """Some fields of a validated data model as domain values (people, occurrences).
+
+    Dates inside the data (a round's date) are schedules: relative wording looks forward.
+    """
+    return {name: _domain_value(getattr(model, name), True, f"{pointer}/{name}") for name in names}
