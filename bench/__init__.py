@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): `python bench/run.py` prints figures and writes bench/results/."""

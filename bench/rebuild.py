@@ -1,0 +1,59 @@
+"""c. Projection rebuild: every view rebuilt from position 0 (Projector.rebuild), summed time.
+
+Compared with the library alone reading and deserialising the whole log
+(recorder.select_notifications + mapper.to_domain_event) on the same store.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bench import common
+from bench.common import Result
+
+TARGET_RATE = 40_000
+PAGE = 10_000
+
+
+def library_read(target: common.Target) -> tuple[int, float]:
+    """Events and seconds for the library to read and decode the whole log."""
+    with target.components() as built:
+        app = built.application
+        started = time.perf_counter()
+        count, after = 0, 0
+        while notifications := app.recorder.select_notifications(
+            start=after, limit=PAGE, inclusive_of_start=False
+        ):
+            for notification in notifications:
+                app.mapper.to_domain_event(notification)
+            count += len(notifications)
+            after = notifications[-1].id
+        return count, time.perf_counter() - started
+
+
+def run(target: common.Target) -> list[Result]:
+    with target.components() as built:
+        projector = built.projector
+        events = projector.head()
+        per_view: dict[str, float] = {}
+        for name in projector.views:
+            started = time.perf_counter()
+            projector.rebuild(name)
+            per_view[name] = round(time.perf_counter() - started, 3)
+    total = sum(per_view.values())
+    rate = events / total
+    read_events, read_seconds = library_read(target)
+    library_rate = read_events / read_seconds
+    detail = {"events": events, "views": len(per_view), "seconds_per_view": per_view}
+    return [
+        Result(
+            "rebuild", f"all {len(per_view)} views from {events:,} events (summed)", rate,
+            "events/s",
+            f">= {TARGET_RATE:,}", common.at_least(rate, TARGET_RATE), detail,
+        ),
+        Result(
+            "rebuild", "library: read + deserialise the log", library_rate, "events/s",
+            detail={"events": read_events, "seconds": round(read_seconds, 3)},
+        ),
+        Result("rebuild", "rebuild ÷ library read", rate / library_rate, "ratio"),
+    ]  # fmt: skip

@@ -1,0 +1,78 @@
+"""d. Time travel: state reads of a Talks with many events at random versions, random ``as_of``
+(record time) and random ``at`` (valid time), over HTTP against the running server, one at a time.
+
+The server runs on the imported store with NT_RUN_PROJECTIONS=false (state reads fold the stream;
+they do not read the views). The first read on each clock is timed apart (first_read_ms).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from bench import bulk, common
+from bench.common import Result
+
+TARGET_P99_MS = 10.0
+
+
+def prepare(target: common.Target, stream: str) -> dict[str, Any]:
+    """What the random reads draw from: the stream's versions and its recording window."""
+    with target.components() as built:
+        row = built.application.database.query(
+            "SELECT MAX(version) AS versions, MIN(recorded_at) AS first,"
+            " MAX(recorded_at) AS last FROM nt_event_index WHERE stream_id = ?",
+            (stream,),
+        )[0]
+    return {"stream": stream, **row}
+
+
+def parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def run(server: common.Server, info: dict[str, Any], sizes: dict[str, Any]) -> list[Result]:
+    rng = random.Random(42)
+    first, last = parse(info["first"]), parse(info["last"])
+    span = (last - first).total_seconds()
+
+    def version() -> dict[str, Any]:
+        return {"version": rng.randint(1, info["versions"])}
+
+    def as_of() -> dict[str, Any]:
+        moment = first + timedelta(seconds=rng.uniform(0, span))
+        return {"as_of": moment.isoformat().replace("+00:00", "Z")}
+
+    def at() -> dict[str, Any]:
+        return {"at": (bulk.EPOCH + timedelta(days=rng.randrange(bulk.DAYS))).isoformat()}
+
+    results = []
+    path = f"/talks/{info['stream']}"
+    with common.client(server) as http:
+        http.get(path).raise_for_status()  # the first read decodes the stream into the cache
+        for clock, params in (("version", version), ("as_of", as_of), ("at", at)):
+            # The first read on each clock builds that clock's fold checkpoints: timed apart.
+            begin = time.perf_counter()
+            http.get(path, params=params()).raise_for_status()
+            first_ms = round((time.perf_counter() - begin) * 1000, 3)
+            latencies, statuses = [], {}
+            deadline = time.monotonic() + sizes["time_travel_seconds"]
+            while len(latencies) < sizes["time_travel_reads"] and time.monotonic() < deadline:
+                query = params()
+                begin = time.perf_counter()
+                response = http.get(path, params=query)
+                latencies.append(time.perf_counter() - begin)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            figures = common.summary_ms(latencies)
+            results.append(
+                Result(
+                    "time travel", f"GET ?{clock}= p99 ({info['versions']:,} events)",
+                    figures["p99_ms"], "ms", f"<= {TARGET_P99_MS:g}",
+                    common.at_most(figures["p99_ms"], TARGET_P99_MS),
+                    {**figures, "statuses": statuses, "first_read_ms": first_ms},
+                )
+            )  # fmt: skip
+            results.append(Result("time travel", f"GET ?{clock}= p50", figures["p50_ms"], "ms"))
+    return results
