@@ -71,7 +71,7 @@ import html
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
@@ -82,6 +82,7 @@ from domain.catalogue import EVENT_TYPES
 from domain.corrections import EventCorrected
 from domain.envelope import Source
 from domain.occurrence import Occurrence
+from domain.values import as_dict
 from store.serialize import iso
 from store.service import NotFoundError, TimelineService
 
@@ -652,9 +653,9 @@ def cloudevent(item: Item, talks_id: str) -> dict[str, Any]:
     original = item.fact.original
     envelope = original.envelope
     data: dict[str, Any] = {
-        "occurred": asdict(envelope.occurred),
+        "occurred": as_dict(envelope.occurred),
         "envelope": {
-            "sources": [asdict(source) for source in envelope.sources],
+            "sources": [as_dict(source) for source in envelope.sources],
             "attributed_to": envelope.attributed_to,
             "modality": envelope.modality,
             "recorded_by": envelope.recorded_by,
@@ -663,7 +664,7 @@ def cloudevent(item: Item, talks_id: str) -> dict[str, Any]:
     }
     if item.fact.corrected_by:
         data["corrected"] = {
-            "occurred": asdict(item.event.envelope.occurred),
+            "occurred": as_dict(item.event.envelope.occurred),
             "data": item.event.data(),
         }
     found: dict[str, Any] = {

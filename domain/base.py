@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.envelope import Envelope, Person
 from domain.errors import ClosedStreamError, DuplicateFactError, InvalidEventError
+from domain.values import as_dict
 
 State = dict[str, Any]
 #: Fixed ids of the streams the catalogue's examples create and then append to, in order.
@@ -38,7 +39,7 @@ def snake_case(name: str) -> str:
 def plain(value: Any) -> Any:
     """A JSON-ready copy of a payload value (people and occurrences become dicts)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {key: plain(item) for key, item in dataclasses.asdict(value).items()}
+        return {key: plain(item) for key, item in as_dict(value).items()}
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     if isinstance(value, dict):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import asdict
 from typing import Any
 
 from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.temporal import Fact
+from domain.values import as_dict
 from projections.view import dumps, loads
 from store.sql import Tx
 
@@ -67,4 +67,4 @@ def list_changes(before: Iterable[Any], after: Iterable[Any]) -> list[tuple[str,
 
 def occurred_text(event: NegotiationAggregate.Event) -> str:
     """The event's occurrence as a JSON column."""
-    return dumps(asdict(event.envelope.occurred))
+    return dumps(as_dict(event.envelope.occurred))

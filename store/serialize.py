@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from domain.base import NegotiationAggregate
 from domain.catalogue import EVENT_TYPES
+from domain.values import as_dict
 
 
 def iso(moment: datetime) -> str:
@@ -40,8 +40,8 @@ def event_json(
         "event_id": str(event.event_id),
         "cameo": event_type.cameo,
         "recorded_at": iso(event.timestamp),
-        "occurred": asdict(envelope.occurred),
-        "sources": [asdict(source) for source in envelope.sources],
+        "occurred": as_dict(envelope.occurred),
+        "sources": [as_dict(source) for source in envelope.sources],
         "attributed_to": envelope.attributed_to,
         "modality": envelope.modality,
         "recorded_by": envelope.recorded_by,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.envelope import Envelope, Person, Source
 from domain.occurrence import Occurrence
+from domain.values import as_dict
 
 
 class OccurrenceAsDict(Transcoding):
@@ -16,7 +16,7 @@ class OccurrenceAsDict(Transcoding):
     name = "occurrence"
 
     def encode(self, obj: Occurrence) -> dict[str, Any]:
-        return asdict(obj)
+        return as_dict(obj)
 
     def decode(self, data: dict[str, Any]) -> Occurrence:
         return Occurrence(**data)
@@ -39,8 +39,8 @@ class EnvelopeAsDict(Transcoding):
 
     def encode(self, obj: Envelope) -> dict[str, Any]:
         return {
-            "occurred": asdict(obj.occurred),
-            "sources": [asdict(source) for source in obj.sources],
+            "occurred": as_dict(obj.occurred),
+            "sources": [as_dict(source) for source in obj.sources],
             "attributed_to": obj.attributed_to,
             "modality": obj.modality,
             "recorded_by": obj.recorded_by,
