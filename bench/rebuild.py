@@ -1,4 +1,4 @@
-"""c. Projection rebuild: every view rebuilt from position 0 (Projector.rebuild), summed time.
+"""c. Projection rebuild: every view rebuilt from position 0 in one pass (Projector.rebuild_views).
 
 Compared with the library alone reading and deserialising the whole log
 (recorder.select_notifications + mapper.to_domain_event) on the same store.
@@ -35,19 +35,18 @@ def run(target: common.Target) -> list[Result]:
     with target.components() as built:
         projector = built.projector
         events = projector.head()
-        per_view: dict[str, float] = {}
-        for name in projector.views:
-            started = time.perf_counter()
-            projector.rebuild(name)
-            per_view[name] = round(time.perf_counter() - started, 3)
-    total = sum(per_view.values())
+        names = list(projector.views)
+        # What `negotiation-timeline rebuild` does: every view in one pass over the log.
+        started = time.perf_counter()
+        projector.rebuild_views(names)
+        total = time.perf_counter() - started
     rate = events / total
     read_events, read_seconds = library_read(target)
     library_rate = read_events / read_seconds
-    detail = {"events": events, "views": len(per_view), "seconds_per_view": per_view}
+    detail = {"events": events, "views": names, "seconds": round(total, 3)}
     return [
         Result(
-            "rebuild", f"all {len(per_view)} views from {events:,} events (summed)", rate,
+            "rebuild", f"all {len(names)} views from {events:,} events, one pass", rate,
             "events/s",
             f">= {TARGET_RATE:,}", common.at_least(rate, TARGET_RATE), detail,
         ),

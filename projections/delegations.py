@@ -55,9 +55,7 @@ class Delegations(View):
             context.party,
             ("head", "members", "status", "location"),
         )
-        tx.executemany(
-            f"INSERT INTO {names['delegation_history']} (position, seq, stream_id, talks_id,"
-            " party, change, detail, occurred, event_id) VALUES (?,?,?,?,?,?,?,?,?)",
+        self.buffer(tx, names["delegation_history"]).extend(
             [
                 (
                     position,
@@ -76,3 +74,10 @@ class Delegations(View):
 
     def flush(self, tx: Tx, names: Tables) -> None:
         flush_state_rows(tx, names["delegations"])
+        table = names["delegation_history"]
+        self.write_buffered(
+            tx,
+            table,
+            f"INSERT INTO {table} (position, seq, stream_id, talks_id,"
+            " party, change, detail, occurred, event_id) VALUES (?,?,?,?,?,?,?,?,?)",
+        )

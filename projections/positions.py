@@ -42,9 +42,7 @@ class Positions(View):
             for key in TRACKED
             for change, item in list_changes(before.get(key, []), after.get(key, []))
         ]
-        tx.executemany(
-            f"INSERT INTO {names['position_history']} (position, seq, stream_id, talks_id, party,"
-            " item_kind, item, change, occurred, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        self.buffer(tx, names["position_history"]).extend(
             [
                 (
                     position,
@@ -64,3 +62,10 @@ class Positions(View):
 
     def flush(self, tx: Tx, names: Tables) -> None:
         flush_state_rows(tx, names["positions"])
+        table = names["position_history"]
+        self.write_buffered(
+            tx,
+            table,
+            f"INSERT INTO {table} (position, seq, stream_id, talks_id, party,"
+            " item_kind, item, change, occurred, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        )

@@ -163,22 +163,35 @@ class Projector:
 
     def apply_batch(self, name: str, after: int, batch: Batch) -> bool:
         """Apply a batch to the live view if it is still at ``after``; False if another won."""
-        view = self.views[name]
+        return name in self.apply_batch_to([name], after, batch)
+
+    def apply_batch_to(self, names: list[str], after: int, batch: Batch) -> list[str]:
+        """Apply a batch, read and decoded once, to every named live view still at ``after``.
+
+        One transaction: each view's claim, rows and position commit together. The views whose
+        claim another runner won are left out; which views it applied to is returned. A view
+        whose handler fails rolls the whole batch back and is halted; the others go on at the
+        next step.
+        """
         families = self.families(batch)
         try:
             with self.db.transaction() as tx:
-                claimed = tx.update(
-                    "UPDATE nt_projection_tracking SET position = ?"
-                    " WHERE view = ? AND position = ? AND state != 'failed'",
-                    (batch[-1][0], name, after),
-                )
-                if claimed != 1:
-                    return False
-                self._apply(tx, view, LIVE, batch, families)
+                claimed = [
+                    name
+                    for name in names
+                    if tx.update(
+                        "UPDATE nt_projection_tracking SET position = ?"
+                        " WHERE view = ? AND position = ? AND state != 'failed'",
+                        (batch[-1][0], name, after),
+                    )
+                    == 1
+                ]
+                for name in claimed:
+                    self._apply(tx, self.views[name], LIVE, batch, families)
         except ViewFailedError as failure:
             self._halt(failure)
             raise
-        return True
+        return claimed
 
     def _halt(self, failure: ViewFailedError) -> None:
         with self.db.transaction() as tx:
@@ -198,16 +211,35 @@ class Projector:
             return 0
         return len(batch) if self.apply_batch(name, after, batch) else 0
 
+    def step_all(self) -> int:
+        """Apply the next batch to the views furthest behind, together; event applications.
+
+        Views at the same position (the usual case) share one read, one decoding and one
+        transaction.
+        """
+        rows = {r["view"]: r for r in self.db.query("SELECT * FROM nt_projection_tracking")}
+        behind = [
+            (int(rows[name]["position"]), name)
+            for name in self.views
+            if name in rows and rows[name]["state"] != "failed"
+        ]
+        if not behind:
+            return 0
+        after = min(position for position, _ in behind)
+        batch = self.read(after, self.batch_size)
+        if not batch:
+            return 0
+        names = [name for position, name in behind if position == after]
+        return len(batch) * len(self.apply_batch_to(names, after, batch))
+
     def catch_up(self) -> int:
         """Bring every running view to the head; how many event applications that took."""
         total = 0
         while True:
-            applied = 0
-            for name in self.views:
-                try:
-                    applied += self.step(name)
-                except ViewFailedError:
-                    continue  # halted and reported; the other views go on
+            try:
+                applied = self.step_all()
+            except ViewFailedError:
+                continue  # halted and reported; the other views go on
             total += applied
             if applied == 0:
                 return total
@@ -223,30 +255,43 @@ class Projector:
         progress: Callable[[int, int], None] | None = None,
         batch_size: int = 2000,
     ) -> int:
-        """Rebuild a view from position 0 into fresh tables and swap them in; the new position.
+        """Rebuild one view from position 0 into fresh tables and swap them in; the new position."""
+        return self.rebuild_views([name], progress, batch_size)
 
-        Readers keep the complete old view until the swap, which is one transaction.
+    def rebuild_views(
+        self,
+        names: list[str],
+        progress: Callable[[int, int], None] | None = None,
+        batch_size: int = 2000,
+    ) -> int:
+        """Rebuild views from position 0 in one pass over the log, and swap them all in at once.
+
+        Each batch is read and decoded once and applied to every view's fresh tables in one
+        transaction. Readers keep the complete old views until the swap, which is one
+        transaction; the live runner goes on from the position the rebuild reached.
         """
-        view = self.views[name]
+        views = [self.views[name] for name in names]
         with self.db.transaction() as tx:
-            view.drop(tx, NEXT)
-            view.create(tx, NEXT)
-            tx.execute(
-                "UPDATE nt_projection_tracking SET rebuild_position = 0,"
-                " state = CASE WHEN state = 'failed' THEN state ELSE 'rebuilding' END"
-                " WHERE view = ?",
-                (name,),
-            )
+            for view in views:
+                view.drop(tx, NEXT)
+                view.create(tx, NEXT)
+                tx.execute(
+                    "UPDATE nt_projection_tracking SET rebuild_position = 0,"
+                    " state = CASE WHEN state = 'failed' THEN state ELSE 'rebuilding' END"
+                    " WHERE view = ?",
+                    (view.name,),
+                )
         position = 0
         try:
             while batch := self.read(position, batch_size):
                 families = self.families(batch)
                 with self.db.transaction() as tx:
-                    tx.execute(
-                        "UPDATE nt_projection_tracking SET rebuild_position = ? WHERE view = ?",
-                        (batch[-1][0], name),
-                    )
-                    self._apply(tx, view, NEXT, batch, families)
+                    for view in views:
+                        tx.execute(
+                            "UPDATE nt_projection_tracking SET rebuild_position = ? WHERE view = ?",
+                            (batch[-1][0], view.name),
+                        )
+                        self._apply(tx, view, NEXT, batch, families)
                 position = batch[-1][0]
                 if progress is not None:
                     progress(position, self.head())
@@ -254,17 +299,28 @@ class Projector:
             # there. Catching up inside this transaction would read through the pool while
             # holding the writer.
             with self.db.transaction() as tx:
-                tx.update(  # claims the tracking row: live batches wait for the swap
-                    "UPDATE nt_projection_tracking SET state = 'rebuilding' WHERE view = ?", (name,)
-                )
-                view.swap_in_next(tx)
-                tx.execute(
-                    "UPDATE nt_projection_tracking SET position = ?, state = 'running',"
-                    " last_error = NULL, rebuild_position = NULL WHERE view = ?",
-                    (position, name),
-                )
+                for view in views:
+                    tx.update(  # claims the tracking row: live batches wait for the swap
+                        "UPDATE nt_projection_tracking SET state = 'rebuilding' WHERE view = ?",
+                        (view.name,),
+                    )
+                for view in views:
+                    view.swap_in_next(tx)
+                    tx.execute(
+                        "UPDATE nt_projection_tracking SET position = ?, state = 'running',"
+                        " last_error = NULL, rebuild_position = NULL WHERE view = ?",
+                        (position, view.name),
+                    )
         except ViewFailedError as failure:
             self._halt(failure)
+            with self.db.transaction() as tx:  # the others keep their live views, running
+                for view in views:
+                    tx.execute(
+                        "UPDATE nt_projection_tracking SET rebuild_position = NULL,"
+                        " state = CASE WHEN state = 'rebuilding' THEN 'running' ELSE state END"
+                        " WHERE view = ? AND view != ?",
+                        (view.name, failure.view),
+                    )
             raise
         return position
 

@@ -7,9 +7,8 @@ so that searches ignore case for every alphabet.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from domain.temporal import Fact
+from domain.values import as_dict
 from projections.view import Context, Tables, View, dumps
 from store.serialize import iso
 from store.sql import Tx
@@ -48,10 +47,10 @@ class Statements(View):
                 speaker,
                 getattr(event, "channel", None),
                 event.type_name(),
-                dumps(asdict(envelope.occurred)),
+                dumps(as_dict(envelope.occurred)),
                 iso(start) if start else None,
                 source.quote,
-                dumps(asdict(source)),
+                dumps(as_dict(source)),
                 envelope.attributed_to,
                 str(event.event_id),
                 dumps(list(fact.corrected_by)),
@@ -61,10 +60,16 @@ class Statements(View):
             for seq, source in enumerate(envelope.sources)
             if source.quote
         ]
-        tx.executemany(
-            f"INSERT INTO {names['statements']} (position, seq, talks_id, stream_id, party,"
-            " speaker, channel, type, occurred, occurred_start, quote, source, attributed_to,"
-            " event_id, corrected_by, speaker_folded, quote_folded)"
+        self.buffer(tx, names["statements"]).extend(rows)
+
+    def flush(self, tx: Tx, names: Tables) -> None:
+        """Insert the batch's quotes with one statement."""
+        table = names["statements"]
+        self.write_buffered(
+            tx,
+            table,
+            f"INSERT INTO {table} (position, seq, talks_id, stream_id, party, speaker, channel,"
+            " type, occurred, occurred_start, quote, source, attributed_to, event_id,"
+            " corrected_by, speaker_folded, quote_folded)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
         )

@@ -6,11 +6,10 @@ its corrections, a retracted one stays, marked; corrections and retractions are 
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from domain.base import NegotiationAggregate
 from domain.catalogue import EVENT_TYPES
 from domain.temporal import Fact
+from domain.values import as_dict
 from projections.view import Context, Tables, View, dumps
 from store.serialize import iso
 from store.sql import Tx
@@ -47,11 +46,7 @@ class Timeline(View):
         start, end = envelope.occurred.bounds()
         quotes = envelope.quotes
         refers_to = getattr(event, "corrects", None) or getattr(event, "retracts", None)
-        tx.execute(
-            f"INSERT INTO {names['timeline']} (position, talks_id, stream_id, kind, type,"
-            " event_id, version, occurred, occurred_start, occurred_end, recorded_at, actors,"
-            " headline, cameo, sources, quote, modality, attributed_to, data, corrected_by,"
-            " retracted_by, refers_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        self.buffer(tx, names["timeline"]).append(
             (
                 position,
                 context.talks_id,
@@ -60,14 +55,14 @@ class Timeline(View):
                 event.type_name(),
                 str(event.event_id),
                 event.originator_version,
-                dumps(asdict(envelope.occurred)),
+                dumps(as_dict(envelope.occurred)),
                 iso(start) if start else None,
                 iso(end) if end else None,
                 iso(event.timestamp),
                 dumps(actors(event, context)),
                 event.headline(),
                 EVENT_TYPES[event.type_name()].cameo,
-                dumps([asdict(source) for source in envelope.sources]),
+                dumps([as_dict(source) for source in envelope.sources]),
                 quotes[0] if quotes else None,
                 envelope.modality,
                 envelope.attributed_to,
@@ -75,5 +70,17 @@ class Timeline(View):
                 dumps(list(fact.corrected_by)),
                 fact.retracted_by,
                 str(refers_to) if refers_to else None,
-            ),
+            )
+        )
+
+    def flush(self, tx: Tx, names: Tables) -> None:
+        """Insert the batch's entries with one statement."""
+        table = names["timeline"]
+        self.write_buffered(
+            tx,
+            table,
+            f"INSERT INTO {table} (position, talks_id, stream_id, kind, type, event_id, version,"
+            " occurred, occurred_start, occurred_end, recorded_at, actors, headline, cameo,"
+            " sources, quote, modality, attributed_to, data, corrected_by, retracted_by,"
+            " refers_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         )

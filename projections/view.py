@@ -21,9 +21,12 @@ STREAMS_COLUMNS = (
 )
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(value: Any) -> str:
     """Canonical JSON text for a column (sorted keys, so digests are stable)."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(value)
 
 
 class Tables:
@@ -103,28 +106,44 @@ class View(ABC):
             self.apply(tx, names, fact, position)
 
     def apply(self, tx: Tx, names: Tables, fact: Fact, position: int) -> None:
-        """Record the stream's context on its first event, then let the view handle it."""
+        """Record the stream's context on its first event, then let the view handle it.
+
+        Contexts are kept in the transaction's memory too: a batch reads each stream's once.
+        """
         event = fact.event
         streams = names[f"{self.name}_streams"]
+        contexts: dict[str, Context] = tx.pending.setdefault(("contexts", streams), {})
         stream_id = str(event.originator_id)
         if event.originator_version == 1:
             kind = EVENT_TYPES[event.type_name()].kind
-            data = event.data()
-            talks_id = stream_id if kind == "talks" else str(data["talks_id"])
+            talks_id = stream_id if kind == "talks" else str(event.talks_id)  # type: ignore[attr-defined]
+            party = getattr(event, "party", None)
             tx.execute(
                 f"INSERT INTO {streams} (stream_id, kind, talks_id, party) VALUES (?,?,?,?)",
-                (stream_id, kind, talks_id, data.get("party")),
+                (stream_id, kind, talks_id, party),
             )
-            context = Context(kind, talks_id, data.get("party"))
-        else:
+            context = contexts[stream_id] = Context(kind, talks_id, party)
+        elif (context := contexts.get(stream_id)) is None:
             rows = tx.execute(
                 f"SELECT kind, talks_id, party FROM {streams} WHERE stream_id = ?", (stream_id,)
             )
             if not rows:  # the log holds no creating event for this stream
                 msg = f"{self.name}: no context for stream {stream_id} at position {position}"
                 raise LookupError(msg)
-            context = Context(rows[0]["kind"], rows[0]["talks_id"], rows[0]["party"])
+            row = rows[0]
+            context = contexts[stream_id] = Context(row["kind"], row["talks_id"], row["party"])
         self.handle(tx, names, fact, position, context)
+
+    def buffer(self, tx: Tx, table: str) -> list[tuple[Any, ...]]:
+        """Rows for ``table`` kept until ``flush`` writes them with one statement."""
+        rows: list[tuple[Any, ...]] = tx.pending.setdefault(("rows", table), [])
+        return rows
+
+    def write_buffered(self, tx: Tx, table: str, sql: str) -> None:
+        """Insert the rows ``buffer`` holds for ``table`` (``sql`` names the columns)."""
+        rows = tx.pending.pop(("rows", table), None)
+        if rows:
+            tx.executemany(sql, rows)
 
     @abstractmethod
     def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
