@@ -32,6 +32,13 @@ DataDir = Annotated[
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="Database URL (NT_DATABASE_URL)")
 ]
+#: What ``serve`` says on a store without a live key: writes need one, and only the CLI can
+#: create the first (``POST /keys`` itself needs an admin key).
+FIRST_KEY_HINT = (
+    "No API keys yet, and writes need one: create the first with"
+    " `negotiation-timeline keys create --role admin --name <who>`"
+    " (same --data-dir or --database-url as serve); it prints the key once."
+)
 
 
 def fail(message: str) -> NoReturn:
@@ -81,6 +88,8 @@ def serve(
             console.print(
                 "The store is empty: POST /talks, or run `negotiation-timeline load-demo`."
             )
+        if not KeyStore(components.application.database).any_live():
+            console.print(FIRST_KEY_HINT, soft_wrap=True)
     finally:
         components.close()
     console.print(f"Serving {settings.display_url()} on http://{host}:{port} (OpenAPI at /docs).")
@@ -207,22 +216,25 @@ def rebuild(
     components = open_components(settings_from(data_dir, database_url), follow=False)
     names = [view] if view else list(components.projector.views)
     try:
+        if view is not None and view not in components.projector.views:
+            console.print(
+                f"[red]No view {view!r}[/red]; views: {', '.join(components.projector.views)}"
+            )
+            raise typer.Exit(2)
+        with Progress(
+            *Progress.get_default_columns(), MofNCompleteColumn(), console=console
+        ) as progress:
+            task = progress.add_task(
+                f"rebuild {', '.join(names)}", total=components.projector.head()
+            )
+
+            def advance(position: int, head: int) -> None:
+                progress.update(task, completed=position, total=head)
+
+            # One pass over the log for all of them: each event is read and decoded once.
+            position = components.projector.rebuild_views(names, progress=advance)
+            progress.update(task, completed=position, total=max(position, 1))
         for name in names:
-            if name not in components.projector.views:
-                console.print(
-                    f"[red]No view {name!r}[/red]; views: {', '.join(components.projector.views)}"
-                )
-                raise typer.Exit(2)
-            with Progress(
-                *Progress.get_default_columns(), MofNCompleteColumn(), console=console
-            ) as progress:
-                task = progress.add_task(f"rebuild {name}", total=components.projector.head())
-
-                def advance(position: int, head: int, task: TaskID = task) -> None:
-                    progress.update(task, completed=position, total=head)
-
-                position = components.projector.rebuild(name, progress=advance)
-                progress.update(task, completed=position, total=max(position, 1))
             console.print(f"{name}: rebuilt to position {position}.")
     finally:
         components.close()
