@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import JSONTranscoder
 
 from domain.delegation import Delegation
@@ -35,3 +35,26 @@ class TimelineApplication(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcodings.register(transcoder)
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshot each saved aggregate whose save crossed a multiple of its interval.
+
+        The snapshot is taken from the aggregate as saved, in memory, at its new version. The
+        library (9.5) instead rebuilds the aggregate from the store at every multiple the save
+        crossed: a save of 500 events rebuilt it five times, a fifth of a bulk import's time.
+        A snapshot at any version serves every read at or after that version.
+        """
+        if self.snapshots is None:
+            return
+        versions: dict[UUID, list[int]] = {}
+        for event in processing_event.events:
+            versions.setdefault(event.originator_id, []).append(event.originator_version)
+        for aggregate_id, aggregate in processing_event.aggregates.items():
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            saved = versions.get(aggregate_id)
+            if interval is None or not saved:
+                continue
+            if max(saved) // interval > (min(saved) - 1) // interval:
+                snapshot_class = getattr(type(aggregate), "Snapshot", type(self).snapshot_class)
+                assert snapshot_class is not None
+                self.snapshots.put([snapshot_class.take(aggregate)])
