@@ -334,8 +334,16 @@ def corrected_fields(event: NewEvent, target_type: EventType, original: dict[str
 class _Run:
     """One import: the lines' routing, the in-memory check, and the batched appends."""
 
-    def __init__(self, service: TimelineService, principal: str, report: ImportReport) -> None:
+    def __init__(
+        self,
+        service: TimelineService,
+        principal: str,
+        report: ImportReport,
+        present: set[str] | None = None,
+    ) -> None:
         self.service, self.principal, self.report = service, principal, report
+        #: Event ids found recorded before the run (one query per 500 lines, not one per line).
+        self.present = present
         self.kinds: dict[UUID, str] = {}
         self.seen: set[str] = set()
         # The check's own state: aggregates folded in memory, and the events it met.
@@ -349,7 +357,12 @@ class _Run:
 
     def route(self, line: Line) -> str | None:
         """The line's stream kind; None if its event is already present."""
-        if line.event_id in self.seen or self.service.target(line.event.event_id) is not None:
+        if line.event_id in self.seen:
+            return None
+        if self.present is not None:
+            if line.event_id in self.present:
+                return None
+        elif self.service.target(line.event.event_id) is not None:
             return None
         existing = self.kind_of(line.stream_id)
         if line.creates:
@@ -517,7 +530,7 @@ def _check_all(
     progress: Progress | None,
 ) -> None:
     """Fold every line into its aggregate in memory, as an append would; save nothing."""
-    checker = _Run(service, "", report)
+    checker = _Run(service, "", report, service.recorded_ids([line.event_id for line in lines]))
     for done, line in enumerate(lines, start=1):
         try:
             kind = checker.route(line)
@@ -540,7 +553,7 @@ def _append_all(
     progress: Progress | None,
 ) -> None:
     """Append each line's event unless present; a strict run stops at its first failure."""
-    run = _Run(service, principal, report)
+    run = _Run(service, principal, report, service.recorded_ids([line.event_id for line in lines]))
     for done, line in enumerate(lines, start=1):
         try:
             kind = run.route(line)

@@ -367,6 +367,18 @@ class TimelineService:
         )
         return rows[0] if rows else None
 
+    def recorded_ids(self, event_ids: list[str], chunk: int = 500) -> set[str]:
+        """Which of these event ids are recorded already (one query per ``chunk`` ids)."""
+        found: set[str] = set()
+        for start in range(0, len(event_ids), chunk):
+            part = event_ids[start : start + chunk]
+            marks = ",".join("?" * len(part))
+            rows = self.db.query(
+                f"SELECT event_id FROM nt_event_index WHERE event_id IN ({marks})", part
+            )
+            found.update(str(row["event_id"]) for row in rows)
+        return found
+
     def _check_references(self, stream_id: UUID, events: list[NewEvent]) -> None:
         """Client-chosen event ids are new; corrections point at a fact of this very stream."""
         chosen = [str(e.event_id) for e in events]
