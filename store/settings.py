@@ -78,7 +78,7 @@ class Settings(BaseSettings):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             return {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "PERSISTENCE_MODULE": "store.sqlite_pool:TimelineSQLiteFactory",
                 "SQLITE_DBNAME": str(path),
                 "SQLITE_LOCK_TIMEOUT": "30",
                 "APPLICATION_RECORDER_TOPIC": "store.recorders:IndexingSQLiteRecorder",
