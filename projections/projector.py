@@ -217,6 +217,10 @@ class Projector:
         Views at the same position (the usual case) share one read, one decoding and one
         transaction.
         """
+        return self._step_all()[0]
+
+    def _step_all(self) -> tuple[int, bool]:
+        """``step_all``, and whether every running view was at the head when it read."""
         rows = {r["view"]: r for r in self.db.query("SELECT * FROM nt_projection_tracking")}
         behind = [
             (int(rows[name]["position"]), name)
@@ -224,24 +228,29 @@ class Projector:
             if name in rows and rows[name]["state"] != "failed"
         ]
         if not behind:
-            return 0
+            return 0, True
         after = min(position for position, _ in behind)
         batch = self.read(after, self.batch_size)
         if not batch:
-            return 0
+            return 0, True
         names = [name for position, name in behind if position == after]
-        return len(batch) * len(self.apply_batch_to(names, after, batch))
+        applied = self.apply_batch_to(names, after, batch)
+        at_head = len(batch) < self.batch_size and len(applied) == len(behind)
+        return len(batch) * len(applied), at_head
 
     def catch_up(self) -> int:
-        """Bring every running view to the head; how many event applications that took."""
+        """Bring every running view to the head; how many event applications that took.
+
+        It stops once a batch came short with every view in it: the head as it read it.
+        """
         total = 0
         while True:
             try:
-                applied = self.step_all()
+                applied, at_head = self._step_all()
             except ViewFailedError:
                 continue  # halted and reported; the other views go on
             total += applied
-            if applied == 0:
+            if applied == 0 or at_head:
                 return total
 
     def resume_failed(self) -> None:

@@ -48,14 +48,13 @@ class Runner:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                applied = self.projector.catch_up()
+                self.projector.catch_up()
             except Exception:  # a storage error: keep the thread alive, retry at the next poll
                 log.exception("projection runner failed to catch up; retrying")
-                applied = 0
             with self._progress:
                 self._progress.notify_all()
-            if applied == 0:
-                self._wake.wait(self.poll_interval)
+            # catch_up() stopped at the head; an append since then has set the wake already.
+            self._wake.wait(self.poll_interval)
 
     def wait_until(self, done: Callable[[], bool], timeout: float) -> bool:
         """Wait, woken by each commit of this runner, until ``done()``; False on timeout."""
