@@ -72,9 +72,9 @@ FULL: dict[str, Any] = {
 }
 #: What fits both backends in about five minutes on two cores; reductions are printed.
 DEFAULT: dict[str, Any] = FULL | {
-    "import_events": 20_000,
+    "import_events": 50_000,
     "library_seconds": 1.5,
-    "rebuild_events": 5_000,
+    "rebuild_events": 20_000,
     "bare_seconds": 4.0,
     "http_batch_seconds": 4.0,
     "time_travel_seconds": 6.0,
@@ -104,10 +104,10 @@ QUICK: dict[str, Any] = DEFAULT | {
     "memory_read_seconds": 5.0,
 }
 WHY_REDUCED = {
-    "import_events": "the import runs at 1,000-4,000 events/s here: 100,000 events would take "
-    "30-100 s per backend",
-    "rebuild_events": "projection rebuilds run at 250-1,000 events/s here: 100,000 events "
-    "would take minutes per backend",
+    "import_events": "the import runs at 4,000-8,000 events/s here: 100,000 events would take "
+    "15-25 s per backend",
+    "rebuild_events": "filling the store and rebuilding runs at 4,000-8,000 events/s here: "
+    "100,000 events would take about a minute per backend",
     "memory_events": "filling 1,000,000 events takes 40-50 s per backend here; RSS is "
     "reported for the count used, nothing extrapolated",
 }
