@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Route
 
 from domain.errors import (
     ClosedStreamError,
@@ -127,6 +129,41 @@ def invalid_event(
     )  # fmt: skip
 
 
+def _method_routes(
+    routes: Iterable[BaseRoute],
+) -> Iterator[tuple[re.Pattern[str], Collection[str]]]:
+    """Each route's path pattern and methods, included routers' routes included.
+
+    FastAPI may keep an included router as one route whose routes are its
+    ``effective_route_contexts``, rather than flattening them into ``app.routes``.
+    """
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is not None:
+            for context in contexts():
+                if context.methods and context.path_regex is not None:
+                    yield context.path_regex, context.methods
+        elif isinstance(route, Route) and route.methods:
+            yield route.path_regex, route.methods
+
+
+def allowed_methods(request: Request, given: str | None = None) -> str | None:
+    """A 405's Allow header: every method of every route whose path matches the request's.
+
+    The router answers 405 from the first route whose path matches, so its own Allow lists
+    that route's methods only (``GET /talks`` and ``POST /talks`` are two routes).
+    """
+    path: str = request.scope["path"]
+    root: str = request.scope.get("root_path", "")
+    if root and path.startswith(root + "/"):
+        path = path[len(root) :]
+    methods = {m.strip().upper() for m in (given or "").split(",") if m.strip()}
+    for pattern, route_methods in _method_routes(request.app.routes):
+        if pattern.match(path):
+            methods.update(route_methods)
+    return ", ".join(sorted(methods)) or None
+
+
 def _domain_slug(error: DomainError) -> tuple[int, str, str]:
     if isinstance(error, DuplicateFactError):
         return 422, "duplicate-fact", "The fact is already recorded"
@@ -222,13 +259,20 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            given = next((v for k, v in headers.items() if k.lower() == "allow"), None)
+            headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
+            allow = allowed_methods(request, given)
+            if allow is not None:
+                headers["Allow"] = allow
         return problem_response(
             request,
             error.status_code,
             slug,
             str(error.detail),
             str(error.detail),
-            headers=dict(error.headers or {}),
+            headers=headers,
         )
 
     @app.exception_handler(Exception)
