@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from uuid import UUID
@@ -45,15 +46,33 @@ IdempotencyKey = Annotated[
 ]
 
 
+#: How an RFC 3339 date, and an RFC 3339 time, begin: a bare number (which pydantic's lax mode
+#: would read as a Unix time) or an ISO 8601 form outside RFC 3339 (20250601) never does.
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _instant(value: Any) -> Any:
+    """An RFC 3339 time with offset, left for pydantic to read once it has that form."""
+    if isinstance(value, str) and not _TIME.match(value):
+        msg = "not an RFC 3339 time with offset, such as 2025-06-01T12:00:00Z"
+        raise ValueError(msg)
+    return value
+
+
 def _point(value: Any) -> Any:
     """A date (YYYY-MM-DD) or an RFC 3339 time with offset, told apart by their form.
 
-    (Left to itself, pydantic reads a time at midnight as a date.)
+    (Left to itself, pydantic reads a time at midnight as a date, and a number as a Unix time.)
     """
     if not isinstance(value, str):
         return value
     if "T" not in value and " " not in value:
+        if not _DATE.fullmatch(value):
+            msg = "not a date (YYYY-MM-DD) nor an RFC 3339 time with offset"
+            raise ValueError(msg)
         return date.fromisoformat(value)
+    _instant(value)
     moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     if moment.tzinfo is None:
         msg = "a time needs its offset: Z or +HH:MM"
@@ -61,7 +80,10 @@ def _point(value: Any) -> Any:
     return moment
 
 
+#: A date or a time (RFC 3339): ``at``, and the bounds of timelines and diffs.
 Point = Annotated[date | AwareDatetime, BeforeValidator(_point)]
+#: A time with offset (RFC 3339): ``as_of``.
+Instant = Annotated[AwareDatetime, BeforeValidator(_instant)]
 At = Annotated[
     Point | None,
     Query(
@@ -258,7 +280,7 @@ def stream_router(kind: str, label: str) -> APIRouter:
             int | None, Query(ge=1, le=MAX_POSITION, description="State after N events")
         ] = None,
         as_of: Annotated[
-            AwareDatetime | None, Query(description="State from events recorded by then")
+            Instant | None, Query(description="State from events recorded by then")
         ] = None,
         at: At = None,
         min_position: Annotated[

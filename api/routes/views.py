@@ -13,12 +13,11 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
 from api.auth import Reader
 from api.deps import ComponentsDep
 from api.problems import ProblemError
-from api.routes.streams import At, Point, instant, moment
+from api.routes.streams import At, Instant, Point, instant, moment
 from api.wiring import Components
 from projections import queries
 from projections.runner import wait_for
@@ -40,7 +39,7 @@ MinPosition = Annotated[
     ),
 ]
 AsOf = Annotated[
-    AwareDatetime | None,
+    Instant | None,
     Query(description="Record time: the view from the events recorded by then"),
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size")]
@@ -126,8 +125,14 @@ def list_talks(
 
 Kind = Annotated[str | None, Query(pattern="^(talks|delegations|positions)$")]
 Actor = Annotated[str | None, Query(max_length=200)]
-From = Annotated[date | datetime | None, Query(alias="from", description="Occurred from")]
-To = Annotated[date | datetime | None, Query(alias="to", description="Occurred up to")]
+From = Annotated[
+    Point | None,
+    Query(alias="from", description="Occurred from this date (its start) or RFC 3339 time"),
+]
+To = Annotated[
+    Point | None,
+    Query(alias="to", description="Occurred up to this date (its end) or RFC 3339 time"),
+]
 
 
 def _timeline(
