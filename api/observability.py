@@ -16,19 +16,18 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from starlette.datastructures import URL
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from projections.projector import Projector
 
 log = logging.getLogger("negotiation_timeline.access")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-PROBLEM_413 = json.dumps(
-    {
-        "type": "urn:negotiation-timeline:problem:body-too-large",
-        "title": "Request body too large",
-        "status": 413,
-    }
-).encode()
+PROBLEM_413 = {
+    "type": "urn:negotiation-timeline:problem:body-too-large",
+    "title": "Request body too large",
+    "status": 413,
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -149,11 +148,11 @@ class RequestMiddleware:
             declared = 0
         try:
             if declared > self.max_body_bytes:
-                await self._too_large(send_with_id)
+                await self._too_large(scope, send_with_id)
             elif b"content-length" not in headers and scope.get("method") in BODY_METHODS:
                 body = await self._read_bounded(receive)
                 if body is None:
-                    await self._too_large(send_with_id)
+                    await self._too_large(scope, send_with_id)
                 else:
                     await self.app(scope, _replay(body, receive), send_with_id)
             else:
@@ -186,10 +185,13 @@ class RequestMiddleware:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    async def _too_large(self, send: Send) -> None:
-        body = PROBLEM_413[:-1] + (
-            f', "detail": "the body exceeds {self.max_body_bytes} bytes"}}'.encode()
-        )
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        """A 413 problem, with the members every other problem has (api/problems.py)."""
+        body = json.dumps({
+            **PROBLEM_413,
+            "detail": f"the body exceeds {self.max_body_bytes} bytes",
+            "instance": URL(scope=scope).path,
+        }).encode()  # fmt: skip
         await send({
             "type": "http.response.start", "status": 413,
             "headers": [(b"content-type", b"application/problem+json"),

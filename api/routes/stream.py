@@ -79,7 +79,32 @@ def feed(
     return events, last
 
 
-@router.get("/events/stream", response_class=EventSourceResponse)
+#: EventSourceResponse sets its media type per response, not on the class, so FastAPI would
+#: document the 200 without one. Each event is described by ``itemSchema``, as FastAPI does for
+#: its own event streams.
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Server-Sent Events named event: each one's id is its global position, "
+        "its data the event as GET /events gives it; a comment every few seconds keeps the "
+        "connection alive",
+        "content": {
+            "text/event-stream": {
+                "itemSchema": {
+                    "type": "object",
+                    "required": ["event", "id", "data"],
+                    "properties": {
+                        "event": {"type": "string", "enum": ["event"]},
+                        "id": {"type": "string", "pattern": "^[0-9]+$"},
+                        "data": {"type": "string", "contentMediaType": "application/json"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.get("/events/stream", response_class=EventSourceResponse, responses=STREAM_RESPONSES)
 async def stream_events(
     request: Request,
     components: ComponentsDep,

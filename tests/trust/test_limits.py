@@ -90,6 +90,21 @@ def test_a_body_over_the_limit_is_413_even_without_a_key(settings: Settings) -> 
         assert_too_large(anonymous.post("/talks", json=padded_talks(5000)))
 
 
+def test_a_413_is_a_whole_problem_naming_the_request_it_refuses_as_its_instance(
+    small: TestClient,
+) -> None:
+    path = "/talks/00000000-0000-4000-8000-000000000413/events"
+    oversized = httpx.Request("POST", "/", json=padded_talks(SMALL_LIMIT + 1)).content
+
+    declared = small.post(path, content=oversized)
+    streamed = small.post(path, content=chunks(oversized))
+
+    assert "content-length" not in streamed.request.headers
+    for response in (declared, streamed):
+        problem = assert_problem(response, 413, slug="body-too-large")
+        assert problem["instance"] == path
+
+
 def chunks(body: bytes, size: int = 512) -> Iterator[bytes]:
     for start in range(0, len(body), size):
         yield body[start : start + size]
