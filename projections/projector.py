@@ -8,6 +8,7 @@ orders a live batch and a rebuild's swap on PostgreSQL without deadlock.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -322,16 +323,26 @@ class Projector:
                     )
         except ViewFailedError as failure:
             self._halt(failure)
-            with self.db.transaction() as tx:  # the others keep their live views, running
-                for view in views:
-                    tx.execute(
-                        "UPDATE nt_projection_tracking SET rebuild_position = NULL,"
-                        " state = CASE WHEN state = 'rebuilding' THEN 'running' ELSE state END"
-                        " WHERE view = ? AND view != ?",
-                        (view.name, failure.view),
-                    )
+            self._abandon_rebuild(views, failure.view)
+            raise
+        except BaseException:  # stopped (shutdown, Ctrl-C) or a storage error: nothing swapped
+            self._abandon_rebuild(views, None)
             raise
         return position
+
+    def _abandon_rebuild(self, views: list[View], failed: str | None) -> None:
+        """The views keep their live tables and go on running (the failed one stays failed)."""
+        # On a closed store this fails quietly: the next rebuild resets the rows anyway.
+        with contextlib.suppress(Exception), self.db.transaction() as tx:
+            for view in views:
+                if view.name == failed:
+                    continue
+                tx.execute(
+                    "UPDATE nt_projection_tracking SET rebuild_position = NULL,"
+                    " state = CASE WHEN state = 'rebuilding' THEN 'running' ELSE state END"
+                    " WHERE view = ?",
+                    (view.name,),
+                )
 
     def digest(self, name: str) -> tuple[int, str]:
         """The view's position and a digest of its rows, read in one transaction."""

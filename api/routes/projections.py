@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import asdict
 from typing import Any
 
@@ -11,12 +10,9 @@ from fastapi import APIRouter, Response
 from api.auth import Admin, Reader
 from api.deps import ComponentsDep
 from api.problems import ProblemError
-from api.wiring import Components
-from projections.projector import ViewFailedError
+from api.wiring import Components, RebuildStoppedError
 
 router = APIRouter(prefix="/projections", tags=["projections"])
-_rebuilding: set[str] = set()
-_lock = threading.Lock()
 
 
 def known_view(components: Components, name: str) -> str:
@@ -37,34 +33,25 @@ def list_projections(components: ComponentsDep) -> list[dict[str, Any]]:
     return [asdict(status) for status in components.projector.statuses()]
 
 
-def _rebuild(components: Components, name: str) -> None:
-    try:
-        components.projector.rebuild(name)
-    except ViewFailedError:
-        pass  # halted and reported by the projector's tracking row
-    finally:
-        with _lock:
-            _rebuilding.discard(name)
-        if components.runner is not None:
-            components.runner.wake()
-
-
 @router.post("/{name}/rebuild", status_code=202, response_model=dict[str, Any])
 def rebuild_projection(
     name: str, components: ComponentsDep, response: Response, _admin: Admin
 ) -> dict[str, Any]:
     """Rebuild a view from position 0 into fresh tables, swapped in when complete."""
     known_view(components, name)
-    with _lock:
-        if name in _rebuilding:
-            raise ProblemError(
-                409,
-                "rebuild-running",
-                "Rebuild already running",
-                f"{name} is being rebuilt already",
-            )
-        _rebuilding.add(name)
-    threading.Thread(target=_rebuild, args=(components, name), daemon=True).start()
+    try:
+        started = components.rebuilds.start(name)
+    except RebuildStoppedError as error:
+        raise ProblemError(
+            503, "shutting-down", "Shutting down", str(error), headers={"Retry-After": "1"}
+        ) from None
+    if not started:
+        raise ProblemError(
+            409,
+            "rebuild-running",
+            "Rebuild already running",
+            f"{name} is being rebuilt already",
+        )
     response.headers["Location"] = "/projections"
     return {"name": name, "state": "rebuilding", "status": "/projections"}
 
