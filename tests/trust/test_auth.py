@@ -440,11 +440,6 @@ def test_an_admin_creates_a_key_over_http_whose_token_works_then_revokes_it(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: serve on a store without keys does not say how to create the first key "
-    "(README: 'On a store without keys, serve says how to create the first one')",
-)
 def test_serve_on_a_store_without_keys_says_how_to_create_the_first_one(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -457,3 +452,17 @@ def test_serve_on_a_store_without_keys_says_how_to_create_the_first_one(
             time.sleep(0.1)
 
     assert "keys create" in output.read_text(), output.read_text()[-2000:]
+
+
+@pytest.mark.slow
+def test_serve_on_a_store_with_a_live_key_does_not_ask_for_a_first_one(
+    settings: Settings, key_for: Callable[[Role], str], tmp_path: Path
+) -> None:
+    key_for("reader")
+    output = tmp_path / "serve.log"
+
+    with server_process(settings, output) as server:
+        assert httpx.get(server.base_url + "/healthz", timeout=10).status_code == 200
+
+    assert "Serving" in output.read_text(), output.read_text()[-2000:]
+    assert "keys create" not in output.read_text(), output.read_text()[-2000:]
