@@ -122,8 +122,8 @@ class View(ABC):
                 f"INSERT INTO {streams} (stream_id, kind, talks_id, party) VALUES (?,?,?,?)",
                 (stream_id, kind, talks_id, party),
             )
-            context = contexts[stream_id] = Context(kind, talks_id, party)
-        elif (context := contexts.get(stream_id)) is None:
+            contexts[stream_id] = Context(kind, talks_id, party)
+        elif stream_id not in contexts:
             rows = tx.execute(
                 f"SELECT kind, talks_id, party FROM {streams} WHERE stream_id = ?", (stream_id,)
             )
@@ -131,8 +131,8 @@ class View(ABC):
                 msg = f"{self.name}: no context for stream {stream_id} at position {position}"
                 raise LookupError(msg)
             row = rows[0]
-            context = contexts[stream_id] = Context(row["kind"], row["talks_id"], row["party"])
-        self.handle(tx, names, fact, position, context)
+            contexts[stream_id] = Context(row["kind"], row["talks_id"], row["party"])
+        self.handle(tx, names, fact, position, contexts[stream_id])
 
     def buffer(self, tx: Tx, table: str) -> list[tuple[Any, ...]]:
         """Rows for ``table`` kept until ``flush`` writes them with one statement."""
