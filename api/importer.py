@@ -415,8 +415,8 @@ class _Run:
         self.seen.add(line.event_id)
 
     def _stored(self, stream_id: UUID) -> NegotiationAggregate:
-        # A fresh copy (the application keeps no aggregate cache): changed here, never saved.
-        aggregate: object = self.service.app.repository.get(stream_id)
+        # A fresh copy (the aggregate cache hands out copies): changed here, never saved.
+        aggregate: object = self.service.app.load(stream_id)
         assert isinstance(aggregate, NegotiationAggregate)
         self.aggregates[stream_id] = aggregate
         return aggregate

@@ -303,7 +303,7 @@ class TimelineService:
     def _load(self, kind: str, stream_id: UUID, version: int | None = None) -> NegotiationAggregate:
         """The stream's aggregate, if the stream is of this kind (its class says which)."""
         try:
-            aggregate: object = self.app.repository.get(stream_id, version=version)
+            aggregate: object = self.app.load(stream_id, version)
         except AggregateNotFoundError:
             raise NotFoundError(f"no {kind} with id {stream_id}") from None
         if type(aggregate) is not AGGREGATES[kind]:

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     threads: int = Field(
         8, ge=1, le=64, description="Request threads per API process; the pool is sized to them"
     )
+    aggregate_cache_size: int = Field(
+        1000,
+        ge=0,
+        le=1_000_000,
+        description="Streams whose latest aggregate each process keeps in memory (0: none); "
+        "a cached one is brought up to date from the store before each append",
+    )
     connect_timeout_seconds: float = Field(
         30.0, ge=0, le=600, description="How long to retry an unreachable database on start"
     )
@@ -72,6 +79,17 @@ class Settings(BaseSettings):
         """A libpq URL for psycopg (for LISTEN connections)."""
         return self.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
 
+    def _cache_env(self) -> dict[str, str]:
+        """The library's aggregate cache, always fast-forwarded from the store (other processes
+        append too) and copied on the way out (a failed command leaves the cache untouched)."""
+        if not self.aggregate_cache_size:
+            return {}
+        return {
+            "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
+            "AGGREGATE_CACHE_FASTFORWARD": "y",
+            "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
+        }
+
     def eventsourcing_env(self, *, create_tables: bool = True) -> dict[str, str]:
         """The eventsourcing library's own environment for this database."""
         path = self.sqlite_path()
@@ -81,6 +99,7 @@ class Settings(BaseSettings):
                 "PERSISTENCE_MODULE": "store.sqlite_pool:TimelineSQLiteFactory",
                 "SQLITE_DBNAME": str(path),
                 "SQLITE_LOCK_TIMEOUT": "30",
+                **self._cache_env(),
                 "APPLICATION_RECORDER_TOPIC": "store.recorders:IndexingSQLiteRecorder",
             }
         parts = urlsplit(self.database_url)
@@ -101,5 +120,6 @@ class Settings(BaseSettings):
             "POSTGRES_MAX_OVERFLOW": "2",
             "CREATE_TABLE": "y" if create_tables else "n",
             "POSTGRES_LOCK_TIMEOUT": "10",
+            **self._cache_env(),
             "APPLICATION_RECORDER_TOPIC": "store.recorders:IndexingPostgresRecorder",
         }
