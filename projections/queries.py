@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.temporal import public
+from projections.timeline import ORDER as TIMELINE_ORDER
 from projections.view import loads
 from store.sql import Database, Row
 
@@ -108,8 +109,7 @@ def timeline(
         where.append("occurred_start < ?")
         params.append(date_to)
     rows = db.query(
-        f"SELECT * FROM view_timeline WHERE {' AND '.join(where)}"
-        " ORDER BY (CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END), occurred_start, position"
+        f"SELECT * FROM view_timeline WHERE {' AND '.join(where)} ORDER BY {TIMELINE_ORDER}"
         " LIMIT ? OFFSET ?",
         [*params, page.limit, page.offset],
     )

@@ -53,7 +53,7 @@ class View(ABC):
     description: ClassVar[str]
     #: logical table -> (columns DDL, primary-key columns for ordering digests)
     tables: ClassVar[dict[str, tuple[str, str]]]
-    #: logical table -> columns to index
+    #: logical table -> columns to index; ``"name: expressions"`` names an index explicitly
     indexes: ClassVar[dict[str, list[str]]] = {}
 
     def all_tables(self) -> dict[str, tuple[str, str]]:
@@ -65,9 +65,10 @@ class View(ABC):
         names = Tables(self.name, suffix)
         for logical, (columns, _) in self.all_tables().items():
             tx.execute(f"CREATE TABLE IF NOT EXISTS {names[logical]} ({columns})")
-            for column in self.indexes.get(logical, []):
-                index = f"{names[logical]}_{column.replace(', ', '_').replace(' ', '_')}_idx"
-                tx.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {names[logical]} ({column})")
+            for tail, indexed in _indexes(self.indexes.get(logical, [])):
+                tx.execute(
+                    f"CREATE INDEX IF NOT EXISTS {names[logical]}{tail} ON {names[logical]} ({indexed})"
+                )
 
     def drop(self, tx: Tx, suffix: str) -> None:
         """Drop this generation's tables."""
@@ -88,11 +89,10 @@ class View(ABC):
     def _rename_indexes(self, tx: Tx) -> None:
         live, rebuilt = Tables(self.name, LIVE), Tables(self.name, NEXT)
         for logical in self.all_tables():
-            for column in self.indexes.get(logical, []):
-                tail = f"_{column.replace(', ', '_').replace(' ', '_')}_idx"
+            for tail, columns in _indexes(self.indexes.get(logical, [])):
                 tx.execute(f"DROP INDEX IF EXISTS {rebuilt[logical]}{tail}")
                 tx.execute(
-                    f"CREATE INDEX IF NOT EXISTS {live[logical]}{tail} ON {live[logical]} ({column})"
+                    f"CREATE INDEX IF NOT EXISTS {live[logical]}{tail} ON {live[logical]} ({columns})"
                 )
 
     def reproject(
@@ -162,6 +162,18 @@ class View(ABC):
                 digest.update(dumps(_normalise(row)).encode())
                 digest.update(b"\n")
         return digest.hexdigest()
+
+
+def _indexes(entries: list[str]) -> list[tuple[str, str]]:
+    """Each index's name suffix and its columns: ``a, b`` -> ``_a_b_idx``; ``name: ...`` ->
+    ``_name_idx`` (for expressions, whose text makes no name)."""
+    found = []
+    for entry in entries:
+        name, named, columns = entry.partition(": ")
+        if not named:
+            name, columns = entry.replace(", ", "_").replace(" ", "_"), entry
+        found.append((f"_{name}_idx", columns))
+    return found
 
 
 def _normalise(row: Row) -> Row:
