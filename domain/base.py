@@ -107,9 +107,10 @@ class NegotiationAggregate(Aggregate):
             """The event's own data as JSON-ready values."""
             return {name: plain(getattr(self, name)) for name in self.data_fields()}
 
-        def headline(self) -> str:
-            """A one-line description for timelines."""
-            values = {key: _headline_value(value) for key, value in self.data().items()}
+        def headline(self, data: dict[str, Any] | None = None) -> str:
+            """A one-line description for timelines (``data``: this event's, if at hand)."""
+            data = self.data() if data is None else data
+            values = {key: _headline_value(value) for key, value in data.items()}
             return self.HEADLINE.format_map(_Missing(values)) if self.HEADLINE else self.type_name()
 
         def actors(self) -> list[str]:

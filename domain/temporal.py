@@ -23,6 +23,7 @@ The read side's one fold, pure and in the domain:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -53,6 +54,16 @@ class Fact:
     #: yet while later facts of its stream had (folded for the stream's identity), or a
     #: correction dated later (folded as knowledge). Timelines leave it out.
     identity_only: bool = False
+
+    @functools.cached_property
+    def data(self) -> dict[str, Any]:
+        """The event's data as JSON-ready values (worked out once, shared by every view)."""
+        return self.event.data()
+
+    @functools.cached_property
+    def headline(self) -> str:
+        """The event's one-line description."""
+        return self.event.headline(self.data)
 
     @property
     def is_correction(self) -> bool:

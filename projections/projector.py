@@ -33,6 +33,15 @@ Batch = list[tuple[int, NegotiationAggregate.Event]]
 Families = dict[int, tuple[str, list[tuple[int, Fact]]]]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A batch made ready for the views, before the write transaction opens."""
+
+    #: Each event's fact, shared by every view: its data and headline are worked out once.
+    facts: dict[int, Fact]
+    families: Families
+
+
 class ViewFailedError(Exception):
     """A view's handler failed on an event; the view is halted at the position before it."""
 
@@ -112,23 +121,27 @@ class Projector:
             batch.append((notification.id, event))
         return batch
 
-    def families(self, batch: Batch) -> Families:
-        """The Talks family of each correction or retraction in a batch, read beforehand.
+    def prepare(self, batch: Batch) -> Prepared:
+        """Each event's fact, and the Talks family of each correction or retraction, read
+        beforehand.
 
         Read before the batch's write transaction opens: SQLite's pool lets a reader wait behind
         a queued writer, so reading through the pool while holding the writer would deadlock.
         """
-        return {position: self.family(position) for position, event in batch if event.ANY_STREAM}
+        return Prepared(
+            {position: Fact(event, event) for position, event in batch if not event.ANY_STREAM},
+            {position: self.family(position) for position, event in batch if event.ANY_STREAM},
+        )
 
-    def _apply(self, tx: Tx, view: View, suffix: str, batch: Batch, families: Families) -> None:
+    def _apply(self, tx: Tx, view: View, suffix: str, batch: Batch, prepared: Prepared) -> None:
         names = Tables(view.name, suffix)
         for position, event in batch:
             try:
                 if event.ANY_STREAM:  # a correction or retraction: the family as now known
-                    talks_id, family = families[position]
+                    talks_id, family = prepared.families[position]
                     view.reproject(tx, names, talks_id, family)
                 else:
-                    view.apply(tx, names, Fact(event, event), position)
+                    view.apply(tx, names, prepared.facts[position], position)
             except Exception as error:
                 raise ViewFailedError(view.name, position, error) from error
         try:
@@ -174,7 +187,7 @@ class Projector:
         whose handler fails rolls the whole batch back and is halted; the others go on at the
         next step.
         """
-        families = self.families(batch)
+        prepared = self.prepare(batch)
         try:
             with self.db.transaction() as tx:
                 claimed = [
@@ -188,7 +201,7 @@ class Projector:
                     == 1
                 ]
                 for name in claimed:
-                    self._apply(tx, self.views[name], LIVE, batch, families)
+                    self._apply(tx, self.views[name], LIVE, batch, prepared)
         except ViewFailedError as failure:
             self._halt(failure)
             raise
@@ -294,14 +307,14 @@ class Projector:
         position = 0
         try:
             while batch := self.read(position, batch_size):
-                families = self.families(batch)
+                prepared = self.prepare(batch)
                 with self.db.transaction() as tx:
                     for view in views:
                         tx.execute(
                             "UPDATE nt_projection_tracking SET rebuild_position = ? WHERE view = ?",
                             (batch[-1][0], view.name),
                         )
-                        self._apply(tx, view, NEXT, batch, families)
+                        self._apply(tx, view, NEXT, batch, prepared)
                 position = batch[-1][0]
                 if progress is not None:
                     progress(position, self.head())

@@ -66,7 +66,7 @@ class TalksOverview(View):
             temporal.step(entry["state"], fact)
         # The last change is the family's newest event, whatever order the facts come in.
         if position >= entry["last"][0]:
-            entry["last"] = (position, event.type_name(), event.headline())
+            entry["last"] = (position, event.type_name(), fact.headline)
 
     def flush(self, tx: Tx, names: Tables) -> None:
         """Write the rows folded in this transaction."""
