@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,40 +132,59 @@ def timeline(
     ]
 
 
-def positions(db: Database, talks_id: str) -> list[Row]:
-    """Each party's current position in a Talks, with its history of priorities and demands."""
+def _per_stream(
+    db: Database,
+    tables: tuple[str, str],
+    talks_id: str,
+    change: Callable[[Row], Row],
+    current: Callable[[dict[str, Any]], Row],
+) -> list[Row]:
+    """One entry per stream of a Talks (party order): its current state and its history.
+
+    ``tables``: the view's table of states and its table of changes.
+    """
+    states, changes = tables
     history: dict[str, list[Row]] = {}
     for r in db.query(
-        "SELECT * FROM view_position_history WHERE talks_id = ? ORDER BY position, seq",
+        f"SELECT * FROM {changes} WHERE talks_id = ? ORDER BY position, seq",
         (talks_id,),
     ):
         history.setdefault(r["stream_id"], []).append(
             {
                 "position": r["position"],
-                "kind": r["item_kind"],
-                "item": r["item"],
-                "change": r["change"],
+                **change(r),
                 "occurred": loads(r["occurred"]),
                 "event_id": r["event_id"],
             }
         )
     found = []
-    keys = ("priorities", "demands", "dropped_priorities", "dropped_demands", "proposals",
-            "appeals", "assessments", "statements")  # fmt: skip
     for r in db.query(
-        "SELECT * FROM view_positions WHERE talks_id = ? ORDER BY party, stream_id", (talks_id,)
+        f"SELECT * FROM {states} WHERE talks_id = ? ORDER BY party, stream_id", (talks_id,)
     ):
         state: dict[str, Any] = loads(r["state"])
         found.append(
             {
                 "stream_id": r["stream_id"],
                 "party": r["party"],
-                **{key: state.get(key, []) for key in keys},
+                **current(state),
                 **_marks(state),
                 "history": history.get(r["stream_id"], []),
             }
         )
     return found
+
+
+def positions(db: Database, talks_id: str) -> list[Row]:
+    """Each party's current position in a Talks, with its history of priorities and demands."""
+    keys = ("priorities", "demands", "dropped_priorities", "dropped_demands", "proposals",
+            "appeals", "assessments", "statements")  # fmt: skip
+    return _per_stream(
+        db,
+        ("view_positions", "view_position_history"),
+        talks_id,
+        lambda r: {"kind": r["item_kind"], "item": r["item"], "change": r["change"]},
+        lambda state: {key: state.get(key, []) for key in keys},
+    )
 
 
 def statements(
@@ -202,33 +222,11 @@ def statements(
 
 def delegations(db: Database, talks_id: str) -> list[Row]:
     """Each party's delegation to a Talks: head, members, status and their history."""
-    history: dict[str, list[Row]] = {}
-    for r in db.query(
-        "SELECT * FROM view_delegation_history WHERE talks_id = ? ORDER BY position, seq",
-        (talks_id,),
-    ):
-        history.setdefault(r["stream_id"], []).append(
-            {
-                "position": r["position"],
-                "change": r["change"],
-                "detail": loads(r["detail"]),
-                "occurred": loads(r["occurred"]),
-                "event_id": r["event_id"],
-            }
-        )
-    found = []
     keys = ("head", "heads", "members", "status", "location", "destination", "movements")
-    for r in db.query(
-        "SELECT * FROM view_delegations WHERE talks_id = ? ORDER BY party, stream_id", (talks_id,)
-    ):
-        state: dict[str, Any] = loads(r["state"])
-        found.append(
-            {
-                "stream_id": r["stream_id"],
-                "party": r["party"],
-                **{key: state.get(key) for key in keys},
-                **_marks(state),
-                "history": history.get(r["stream_id"], []),
-            }
-        )
-    return found
+    return _per_stream(
+        db,
+        ("view_delegations", "view_delegation_history"),
+        talks_id,
+        lambda r: {"change": r["change"], "detail": loads(r["detail"])},
+        lambda state: {key: state.get(key) for key in keys},
+    )
