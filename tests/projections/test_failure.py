@@ -127,3 +127,18 @@ def test_a_rebuild_with_a_failing_handler_keeps_the_old_view_and_reports_the_fai
     row = tracking(store.application.database, "timeline")
     assert row["state"] == "failed"
     assert f"position {failing_at}" in row["last_error"]
+
+
+def test_a_one_pass_rebuild_failing_in_one_view_keeps_every_old_view_and_the_others_running(
+    store: Components, failing_at: int
+) -> None:
+    store.projector.catch_up()
+    before = {name: store.projector.digest(name) for name in VIEWS}
+    broken = broken_projector(store)
+    with pytest.raises(ViewFailedError, match=f"position {failing_at}"):
+        broken.rebuild_views(list(VIEWS))
+    assert {name: broken.digest(name) for name in VIEWS} == before
+    statuses = {s.name: s for s in broken.statuses()}
+    assert statuses["timeline"].state == "failed"
+    for name in set(VIEWS) - {"timeline"}:
+        assert (statuses[name].state, statuses[name].rebuild_position) == ("running", None), name

@@ -58,6 +58,19 @@ def test_views_caught_up_in_small_batches_equal_their_rebuilds_over_thousands_of
     assert {s.state for s in projector.statuses()} == {"running"}
 
 
+def test_all_views_rebuilt_in_one_pass_equal_their_incremental_views(store: Components) -> None:
+    LogGenerator(store.service, seed=7).run(1200)
+    head = store.service.head()
+    projector = fresh_projector(store, batch_size=53)
+    projector.catch_up()
+    incremental = digests(projector)
+    assert projector.rebuild_views(list(VIEWS), batch_size=211) == head
+    assert digests(projector) == incremental
+    assert {(s.state, s.position, s.rebuild_position) for s in projector.statuses()} == {
+        ("running", head, None)
+    }
+
+
 @pytest.fixture
 def caught_up(store: Components) -> Projector:
     LogGenerator(store.service, seed=3).run(600, talks_count=2, batch=60)
