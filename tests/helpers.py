@@ -162,6 +162,20 @@ def cli_env(*, load_demo: bool) -> dict[str, str]:
     return env
 
 
+def run_cli(
+    *args: str, settings: Settings, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run ``negotiation-timeline ARGS`` on the test's store (no demo) and capture its output."""
+    return subprocess.run(
+        [str(CLI), *args, *cli_store_args(settings)],
+        env=cli_env(load_demo=False),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def event_count(settings: Settings) -> int:
     """How many events the store holds, read by a fresh application."""
     application = TimelineApplication(settings.eventsourcing_env())

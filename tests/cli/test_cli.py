@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import httpx
 import pytest
-from helpers import CLI, cli_env, cli_store_args, event_count, running_server
+from helpers import CLI, event_count, run_cli, running_server
 
 from api.demo import FACTS, TALKS_ID
 from store.settings import Settings
-
-COMMAND_TIMEOUT = 60
-
-
-def run_cli(*args: str, settings: Settings) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(CLI), *args, *cli_store_args(settings)],
-        env=cli_env(load_demo=False),
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT,
-        check=False,
-    )
 
 
 def test_the_cli_script_is_installed_next_to_the_interpreter() -> None:

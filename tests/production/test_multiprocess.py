@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 
 import httpx
 import pytest
+from helpers import read_whole_log
 from production_support import (
     CLI,
     clean_env,
@@ -252,16 +253,7 @@ def run_workload(
 
 def whole_log(client: httpx.Client) -> list[dict[str, Any]]:
     """The global log, page by page."""
-    found: list[dict[str, Any]] = []
-    after = 0
-    while True:
-        page = client.get("/events", params={"after": after, "limit": PAGE})
-        assert page.status_code == 200, page.text
-        events = page.json()["events"]
-        if not events:
-            return found
-        found.extend(events)
-        after = page.json()["next_after"]
+    return read_whole_log(client, PAGE)
 
 
 def wait_converged(client: httpx.Client, head: int, worker: Process) -> list[dict[str, Any]]:

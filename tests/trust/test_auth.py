@@ -18,11 +18,9 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from helpers import (
-    CLI,
     assert_problem,
-    cli_env,
-    cli_store_args,
     mediator_role,
+    run_cli,
     talks_body,
 )
 
@@ -33,7 +31,6 @@ from store.service import TimelineService
 from store.settings import Settings
 from trust.trust_support import WRITE_METHODS, Operation, api_operations, issue_key, server_process
 
-COMMAND_TIMEOUT = 60
 APP = create_app(Settings(load_demo_when_empty=False))
 OPERATIONS = api_operations(APP)
 #: Routes that manage keys or rebuild views need an admin; every other write an editor.
@@ -105,17 +102,6 @@ def assert_unauthorized(response: httpx.Response) -> None:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def run_cli(*args: str, settings: Settings) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(CLI), *args, *cli_store_args(settings)],
-        env=cli_env(load_demo=False),
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from uuid import UUID, uuid5
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from helpers import CLI, cli_env, cli_store_args, mediator_role, read_whole_log, talks_body
+from helpers import mediator_role, read_whole_log, run_cli, talks_body
 
 from api.wiring import build
 from store.settings import Settings
@@ -101,17 +101,6 @@ class Writer:
             else:
                 self.refused.append(f"{append.key}: {response.status_code} {response.text}")
                 return
-
-
-def run_cli(*args: str, settings: Settings) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(CLI), *args, *cli_store_args(settings)],
-        env=cli_env(load_demo=False),
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT,
-        check=False,
-    )
 
 
 def converged(http: httpx.Client) -> list[dict[str, Any]]:
