@@ -56,3 +56,39 @@ def test_a_read_is_answered_while_a_writer_waits_for_the_one_writing(settings: S
             thread.join(WAIT * 3)
         app.close()
     assert waiting_done.is_set()
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.skipif(os.environ.get("NT_TEST_BACKEND") == "postgres", reason="SQLite's pool")
+def test_a_write_that_reads_first_waits_for_another_process_writer(settings: Settings) -> None:
+    # Two applications have two pools, as two processes (serve and worker, say) would.
+    first = TimelineApplication(settings.eventsourcing_env())
+    second = TimelineApplication(settings.eventsourcing_env())
+    with first.database.transaction() as tx:
+        tx.execute("CREATE TABLE counter (n INTEGER NOT NULL)")
+        tx.execute("INSERT INTO counter (n) VALUES (0)")
+    writing, release = threading.Event(), threading.Event()
+
+    def other_process() -> None:
+        with second.database.transaction() as tx:
+            tx.execute("UPDATE counter SET n = n + 1")
+            writing.set()
+            release.wait(WAIT)
+
+    other = threading.Thread(target=other_process)
+    try:
+        other.start()
+        assert writing.wait(WAIT)
+        threading.Timer(0.3, release.set).start()
+        # With a plain BEGIN this read takes a snapshot, the other commits, and the write
+        # below fails at once with "database is locked" (SQLite does not wait on a stale
+        # snapshot). BEGIN IMMEDIATE waits for the other writer first.
+        with first.database.transaction() as tx:
+            (row,) = tx.execute("SELECT n FROM counter")
+            tx.execute("UPDATE counter SET n = ?", (row["n"] + 1,))
+        assert first.database.query("SELECT n FROM counter") == [{"n": 2}]
+    finally:
+        release.set()
+        other.join(WAIT)
+        first.close()
+        second.close()
