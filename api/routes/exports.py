@@ -1,7 +1,7 @@
 """Exports of a Talks in the field's formats (TimelineJS, ACLED-style CSV, CloudEvents, PLOVER).
 
 ``GET /talks/{id}/export?format=...`` covers the Talks with its delegations and positions, read
-from the store (always current); api/export_formats.py describes each format.
+from the store (always current); application/exports.py describes each format.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from fastapi import APIRouter, Query, Response
 
 from api.auth import Reader
 from api.deps import ServiceDep
-from api.export_formats import EXTENSIONS, MEDIA_TYPES, Format, load_family, render
 from api.problems import ProblemError
-from store.service import NotFoundError
+from application.exports import EXTENSIONS, MEDIA_TYPES, Format, load_family, render
+from application.service import NotFoundError
 
 router = APIRouter(tags=["exports"], dependencies=[Reader])
 

@@ -76,6 +76,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
+from application.service import NotFoundError, TimelineService
 from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.catalogue import EVENT_TYPES
@@ -84,7 +85,6 @@ from domain.envelope import Source
 from domain.occurrence import Occurrence
 from domain.values import as_dict
 from store.serialize import iso
-from store.service import NotFoundError, TimelineService
 
 Format = Literal["timelinejs", "csv", "cloudevents", "plover"]
 FORMATS: tuple[Format, ...] = ("timelinejs", "csv", "cloudevents", "plover")

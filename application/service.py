@@ -18,14 +18,14 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from application.event_cache import EventCache
+from application.folds import FoldCache
 from domain.base import NegotiationAggregate
 from domain.catalogue import AGGREGATES, EventType
 from domain.corrections import EventCorrected, EventRetracted
 from domain.envelope import Envelope
 from domain.errors import DomainError, DuplicateFactError, InvalidEventError, UnknownStreamError
 from store.application import TimelineApplication
-from store.event_cache import EventCache
-from store.folds import FoldCache
 from store.schema import IdempotencyRecord, IndexRow
 from store.serialize import event_json, iso
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import psycopg
 from eventsourcing.persistence import PersistenceError
 
+from application.service import TimelineService
 from projections.pg_listener import PgListener
 from projections.projector import Projector, ViewFailedError
 from projections.registry import all_views
@@ -19,7 +20,6 @@ from projections.temporal_views import TemporalViews
 from store import migrations
 from store.application import TimelineApplication
 from store.schema import VIEWS_CHANGED_IN
-from store.service import TimelineService
 from store.settings import Settings
 
 log = logging.getLogger("negotiation_timeline.projections")

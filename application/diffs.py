@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from application.service import TimelineService
 from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.diff import compare, flatten, touches
-from store.service import TimelineService
 
 Axis = Literal["occurred", "recorded"]
 Causes = list[tuple[str, set[str]]]
