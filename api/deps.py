@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from application.components import Components
 from application.service import TimelineService
-from entrypoints.bootstrap import Components
 
 
 def get_service(request: Request) -> TimelineService:

@@ -32,6 +32,7 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
+from application.components import Components
 from entrypoints import bootstrap
 from store.keys import KeyStore
 from store.settings import Settings
@@ -159,7 +160,7 @@ class Target:
         )
 
     @contextlib.contextmanager
-    def components(self, *, follow: bool = False) -> Iterator[bootstrap.Components]:
+    def components(self, *, follow: bool = False) -> Iterator[Components]:
         """The service's own components on this store, in this process."""
         built = bootstrap.build(self.settings(), follow=follow)
         try:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TaskID
 
 from api.observability import logging_config
+from application.components import Components
 from application.demo import load_demo
 from entrypoints import bootstrap
 from store.keys import KeyStore, Role
@@ -47,7 +48,7 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def open_components(settings: Settings, *, follow: bool) -> bootstrap.Components:
+def open_components(settings: Settings, *, follow: bool) -> Components:
     """Open the store (retrying an unreachable database), or exit with a clear message."""
     try:
         return bootstrap.build(settings, follow=follow)

@@ -12,8 +12,8 @@ from api.auth import Reader
 from api.deps import ComponentsDep
 from api.routes.views import Clocks, ClocksDep, database, talks_known
 from api.web.render import mark, render
+from application.components import Components
 from application.service import NotFoundError
-from entrypoints.bootstrap import Components
 from projections import queries
 
 router = APIRouter(tags=["pages"], dependencies=[Reader], default_response_class=HTMLResponse)

@@ -18,8 +18,8 @@ from api.auth import Reader
 from api.deps import ComponentsDep
 from api.problems import ProblemError
 from api.routes.streams import At, Instant, Point, instant, moment
+from application.components import Components
 from application.diffs import Axis, diff
-from entrypoints.bootstrap import Components
 from projections import queries
 from projections.runner import wait_for
 from store.schema import MAX_POSITION

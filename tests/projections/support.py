@@ -10,8 +10,9 @@ from uuid import UUID
 
 from api.routes.streams import new_event
 from api.schemas import CreateIn, EventIn
+from application.components import Components
 from application.service import AppendResult, TimelineService
-from entrypoints.bootstrap import Components, build
+from entrypoints.bootstrap import build
 from projections import queries
 from projections.projector import Projector
 from projections.registry import all_views

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from support import VIEWS, append, body, count, fresh_projector, opened, stream, talks, tracking
 
-from entrypoints.bootstrap import Components
+from application.components import Components
 from projections.projector import Projector, ViewFailedError
 from projections.registry import all_views
 from projections.timeline import Timeline
@@ -83,9 +83,7 @@ def test_the_failed_view_does_not_move_on_past_its_failure(
     projector = broken_projector(store)
     projector.catch_up()
     talks_id = projector.read(0, 1)[0][1].originator_id
-    append(
-        store.service, "talks", talks_id, body("MediatorRoleAssumed", {"mediator": "later"})
-    )
+    append(store.service, "talks", talks_id, body("MediatorRoleAssumed", {"mediator": "later"}))
     assert projector.step("timeline") == 0
     projector.catch_up()
     assert tracking(store.application.database, "timeline")["position"] == BATCH

@@ -19,7 +19,7 @@ from support import (
     timeline,
 )
 
-from entrypoints.bootstrap import Components
+from application.components import Components
 from projections import queries
 from store.settings import Settings
 
