@@ -79,11 +79,7 @@ def diff(
     service: TimelineService, talks_id: UUID, start: datetime, end: datetime, axis: Axis
 ) -> list[dict[str, Any]]:
     """Every field added, changed or removed in the family between ``start`` and ``end``."""
-    rows = service.db.query(
-        "SELECT stream_id, kind, MIN(position) AS first FROM nt_event_index WHERE talks_id = ?"
-        " GROUP BY stream_id, kind ORDER BY first",
-        (str(talks_id),),
-    )
+    rows = service.index.family_streams(str(talks_id))
     found: list[dict[str, Any]] = []
     for row in rows:
         stream_id = UUID(row["stream_id"])

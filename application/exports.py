@@ -266,11 +266,7 @@ def load_family(service: TimelineService, talks_id: UUID) -> Family:
     """The Talks and every delegation and position of it, from the store; NotFoundError if none."""
     if service.stream_kind(str(talks_id)) != "talks":
         raise NotFoundError(f"no talks with id {talks_id}")
-    rows = service.db.query(
-        "SELECT stream_id, kind, version, position FROM nt_event_index"
-        " WHERE talks_id = ? ORDER BY position",
-        (str(talks_id),),
-    )
+    rows = service.index.family(str(talks_id))
     streams: dict[str, tuple[str, int]] = {}
     positions: dict[tuple[str, int], int] = {}
     for row in rows:
