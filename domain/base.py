@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,11 +28,23 @@ BASE_FIELDS = frozenset(
 
 
 _DATA_FIELDS: dict[type, dict[str, Any]] = {}
+_Guard = Callable[..., None]
+_GUARDED = "__guards_event__"
 
 
-def snake_case(name: str) -> str:
-    """``DelegationHeadNamed`` -> ``delegation_head_named``."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+def guards(event_name: str) -> Callable[[_Guard], _Guard]:
+    """Register a method as the guard of one event type of its aggregate.
+
+    The guard runs before the event is recorded, with the event's data, and refuses it by
+    raising a DomainError. An aggregate whose guard names an event type it does not have fails
+    when its class is defined, not when a request meets it.
+    """
+
+    def register(method: _Guard) -> _Guard:
+        setattr(method, _GUARDED, event_name)
+        return method
+
+    return register
 
 
 def plain(value: Any) -> Any:
@@ -128,6 +139,30 @@ class NegotiationAggregate(Aggregate):
     if TYPE_CHECKING:  # set by the first event's apply(); not a constructor argument
         state: State
 
+    #: Each event type's guard (its method name), registered with ``@guards``.
+    GUARDS: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        events = {
+            value.type_name()
+            for value in vars(cls).values()
+            if isinstance(value, type) and issubclass(value, NegotiationAggregate.Event)
+        }
+        found: dict[str, str] = {}
+        for name, value in vars(cls).items():
+            event_name = getattr(value, _GUARDED, None)
+            if event_name is None:
+                continue
+            if event_name not in events:
+                msg = f"{cls.__name__}.{name} guards {event_name}, which {cls.__name__} has not"
+                raise TypeError(msg)
+            if event_name in found:
+                msg = f"{cls.__name__} has two guards of {event_name}"
+                raise TypeError(msg)
+            found[event_name] = name
+        cls.GUARDS = found
+
     def is_closed(self) -> bool:
         """True once the stream accepts no more facts (withdrawn, concluded)."""
         return False
@@ -179,7 +214,8 @@ class NegotiationAggregate(Aggregate):
                 f"and accepts no {name}",
                 pointer="/type",
             )
-        guard: Callable[..., None] | None = getattr(self, f"ensure_{snake_case(name)}", None)
+        guard_name = type(self).GUARDS.get(name)
+        guard: _Guard | None = None if guard_name is None else getattr(self, guard_name)
         with _data_errors():
             if guard is not None:
                 try:

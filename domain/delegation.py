@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.base import EXAMPLE_IDS, NegotiationAggregate, State, person_dict
+from domain.base import EXAMPLE_IDS, NegotiationAggregate, State, guards, person_dict
 from domain.envelope import Person
 from domain.errors import DuplicateFactError, InvalidEventError
 
@@ -191,9 +191,11 @@ class Delegation(NegotiationAggregate):
     def is_closed(self) -> bool:
         return self.state.get("status") == "withdrawn"
 
+    @guards("DelegationAnnounced")
     def ensure_delegation_announced(self, **_: Any) -> None:
         raise DuplicateFactError("a delegation is announced once, when created", pointer="/type")
 
+    @guards("DelegationHeadNamed")
     def ensure_delegation_head_named(self, **_: Any) -> None:
         if self.state.get("head"):
             raise DuplicateFactError(
@@ -202,6 +204,7 @@ class Delegation(NegotiationAggregate):
                 pointer="/type",
             )
 
+    @guards("DelegationHeadChanged")
     def ensure_delegation_head_changed(self, *, head: Person, **_: Any) -> None:
         current = self.state.get("head")
         if not current:
@@ -213,12 +216,14 @@ class Delegation(NegotiationAggregate):
                 f"{head.name} already heads the delegation", pointer="/data/head/name"
             )
 
+    @guards("DelegationMemberAdded")
     def ensure_delegation_member_added(self, *, member: Person, **_: Any) -> None:
         if any(m["name"] == member.name for m in self.state.get("members", [])):
             raise DuplicateFactError(
                 f"{member.name} is already a member", pointer="/data/member/name"
             )
 
+    @guards("DelegationMemberRemoved")
     def ensure_delegation_member_removed(self, *, name: str, **_: Any) -> None:
         if not any(m["name"] == name for m in self.state.get("members", [])):
             raise InvalidEventError(f"{name} is not a member", pointer="/data/name")

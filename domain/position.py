@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.base import EXAMPLE_IDS, NegotiationAggregate, State
+from domain.base import EXAMPLE_IDS, NegotiationAggregate, State, guards
 from domain.errors import DuplicateFactError, InvalidEventError
 
 COLLECTIONS = (
@@ -296,19 +296,23 @@ class Position(NegotiationAggregate):
                 _said(self, "statement", subject=self.subject)
             )
 
+    @guards("PositionTaken")
     def ensure_position_taken(self, **_: Any) -> None:
         raise DuplicateFactError("a position is taken once, when created", pointer="/type")
 
+    @guards("PrioritiesStated")
     def ensure_priorities_stated(self, *, priorities: list[str], **_: Any) -> None:
         if not priorities:
             raise InvalidEventError("state at least one priority", pointer="/data/priorities")
 
+    @guards("PriorityDropped")
     def ensure_priority_dropped(self, *, priority: str, **_: Any) -> None:
         if priority not in self.state.get("priorities", []):
             raise InvalidEventError(
                 f"{priority!r} is not a current priority", pointer="/data/priority"
             )
 
+    @guards("DemandDropped")
     def ensure_demand_dropped(self, *, demand: str, **_: Any) -> None:
         if demand not in self.state.get("demands", []):
             raise InvalidEventError(f"{demand!r} is not a current demand", pointer="/data/demand")

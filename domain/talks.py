@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
-from domain.base import NegotiationAggregate, State, plain
+from domain.base import NegotiationAggregate, State, guards, plain
 from domain.errors import DuplicateFactError, InvalidEventError
 from domain.occurrence import Occurrence
 
@@ -346,7 +346,7 @@ class Talks(NegotiationAggregate):
             state["status"] = "concluded"
             state["outcome"] = self.outcome
 
-    # Guards: named ensure_<event>, called by record() before the event exists.
+    # Guards: registered with @guards, called by record() before the event exists.
 
     def is_closed(self) -> bool:
         return self.state.get("status") == "concluded"
@@ -354,6 +354,7 @@ class Talks(NegotiationAggregate):
     def _find_round(self, number: int) -> dict[str, Any] | None:
         return next((r for r in self.state.get("rounds", []) if r["number"] == number), None)
 
+    @guards("RoundScheduled")
     def ensure_round_scheduled(self, *, number: int, **_: Any) -> None:
         existing = self._find_round(number)
         if existing and existing["status"] in ("scheduled", "postponed", "held"):
@@ -362,6 +363,7 @@ class Talks(NegotiationAggregate):
                 pointer="/data/number",
             )
 
+    @guards("RoundHeld")
     def ensure_round_held(self, *, number: int, **_: Any) -> None:
         existing = self._find_round(number)
         if existing and existing["status"] == "held":
@@ -369,6 +371,7 @@ class Talks(NegotiationAggregate):
         if existing and existing["status"] == "cancelled":
             raise InvalidEventError(f"round {number} was cancelled", pointer="/data/number")
 
+    @guards("RoundPostponed")
     def ensure_round_postponed(self, *, number: int, **_: Any) -> None:
         existing = self._find_round(number)
         if not existing or existing["status"] not in ("scheduled", "postponed"):
@@ -377,6 +380,7 @@ class Talks(NegotiationAggregate):
                 f"round {number} is {status} and cannot be postponed", pointer="/data/number"
             )
 
+    @guards("RoundCancelled")
     def ensure_round_cancelled(self, *, number: int, **_: Any) -> None:
         existing = self._find_round(number)
         if not existing or existing["status"] in ("held", "cancelled"):
@@ -385,23 +389,28 @@ class Talks(NegotiationAggregate):
                 f"round {number} is {status} and cannot be cancelled", pointer="/data/number"
             )
 
+    @guards("TalksProposed")
     def ensure_talks_proposed(self, **_: Any) -> None:
         raise DuplicateFactError("talks are proposed once, when created", pointer="/type")
 
+    @guards("TalksSuspended")
     def ensure_talks_suspended(self, **_: Any) -> None:
         if self.state.get("status") == "suspended":
             raise DuplicateFactError("the talks are already suspended", pointer="/type")
 
+    @guards("TalksResumed")
     def ensure_talks_resumed(self, **_: Any) -> None:
         if self.state.get("status") != "suspended":
             raise InvalidEventError("only suspended talks can resume", pointer="/type")
 
+    @guards("AgreementReached")
     def ensure_agreement_reached(self, *, stage: str | None = None, **_: Any) -> None:
         if stage is not None and stage not in PAX_STAGES:
             raise InvalidEventError(
                 f"stage is a PA-X stage: {', '.join(PAX_STAGES)}", pointer="/data/stage"
             )
 
+    @guards("ThirdPartiesExpected")
     def ensure_third_parties_expected(self, *, parties: list[str], **_: Any) -> None:
         if not parties:
             raise InvalidEventError("name at least one party", pointer="/data/parties")
