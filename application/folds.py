@@ -17,10 +17,11 @@ from __future__ import annotations
 import bisect
 import json
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
+
+from cachetools import LRUCache
 
 from domain import temporal
 from domain.base import NegotiationAggregate, State
@@ -57,8 +58,8 @@ class FoldCache:
     """Folds of recently read streams, on either clock, from checkpoints."""
 
     def __init__(self) -> None:
-        self._records: OrderedDict[UUID, RecordCheckpoints] = OrderedDict()
-        self._occurrences: OrderedDict[tuple[UUID, int], OccurrenceIndex] = OrderedDict()
+        self._records: LRUCache[UUID, RecordCheckpoints] = LRUCache(MAX_STREAMS)
+        self._occurrences: LRUCache[tuple[UUID, int], OccurrenceIndex] = LRUCache(MAX_STREAMS)
         self._lock = threading.Lock()
 
     def fold(self, stream_id: UUID, events: list[Event], at: datetime | None) -> State | None:
@@ -75,10 +76,8 @@ class FoldCache:
         if not events:
             return None
         with self._lock:
-            points = self._records.setdefault(stream_id, RecordCheckpoints())
-            self._records.move_to_end(stream_id)
-            while len(self._records) > MAX_STREAMS:
-                self._records.popitem(last=False)
+            points = self._records.get(stream_id) or RecordCheckpoints()
+            self._records[stream_id] = points
         version = len(events)
         start = self._resume_point(points, events, version)
         state: State = json.loads(points.states[start])
@@ -136,7 +135,6 @@ class FoldCache:
         with self._lock:
             found = self._occurrences.get(key)
             if found is not None:
-                self._occurrences.move_to_end(key)
                 return found
         facts = sorted(temporal.facts(events), key=temporal.occurrence_key)
         keys = [temporal.occurrence_key(f) for f in facts]
@@ -150,6 +148,4 @@ class FoldCache:
         index = OccurrenceIndex(facts, background, [k[1] for k in keys[background:]], states)
         with self._lock:
             self._occurrences[key] = index
-            while len(self._occurrences) > MAX_STREAMS:
-                self._occurrences.popitem(last=False)
         return index

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
+
+from cachetools import LRUCache
 
 from domain import temporal
 from domain.base import NegotiationAggregate
@@ -58,7 +59,7 @@ class TemporalViews:
         self.projector = projector
         self.db = projector.db
         self.index = projector.index
-        self._cache: OrderedDict[tuple[Any, ...], Database] = OrderedDict()
+        self._cache: LRUCache[tuple[Any, ...], Database] = LRUCache(CACHE_SIZE)
         self._lock = threading.Lock()
 
     def database(
@@ -68,14 +69,12 @@ class TemporalViews:
         upto = self._upto(as_of)
         key = (talks_id, upto, at.isoformat() if at else None)
         with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
+            found = self._cache.get(key)
+            if found is not None:
+                return found
         built = self._build(talks_id, upto, at)
         with self._lock:
             self._cache[key] = built
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
         return built
 
     def _upto(self, as_of: datetime | None) -> int:
