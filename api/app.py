@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         components = build(settings, follow=settings.run_projections)
         app.state.components = components
         app.state.service = components.service
-        metrics.follow(components.projector)
+        metrics.follow(components)
         components.service.on_append.append(app.state.append_signal.notify)
         components.service.on_append.append(lambda _, count: metrics.appends.inc(count))
         try:

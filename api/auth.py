@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 
 from api.deps import ComponentsDep
 from api.problems import ProblemError
-from store.keys import ApiKey, KeyStore, Role, allows
+from application.access import ApiKey, KeyStore, Role, allows
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="negotiation-timeline"'}
 

@@ -1,4 +1,4 @@
-"""Typed dependencies: the service the app was wired with."""
+"""Typed dependencies: what the app was wired with, and the use cases over it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from application.components import Components
+from application.reads import Reads
 from application.service import TimelineService
 
 
@@ -22,5 +23,11 @@ def get_components(request: Request) -> Components:
     return components
 
 
+def get_reads(request: Request) -> Reads:
+    """The views' reads over this process's components."""
+    return Reads(get_components(request))
+
+
 ServiceDep = Annotated[TimelineService, Depends(get_service)]
 ComponentsDep = Annotated[Components, Depends(get_components)]
+ReadsDep = Annotated[Reads, Depends(get_reads)]

@@ -19,7 +19,7 @@ from prometheus_client.registry import Collector
 from starlette.datastructures import URL
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from projections.projector import Projector
+from application.components import Components
 
 log = logging.getLogger("negotiation_timeline.access")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -84,16 +84,16 @@ class Metrics:
             "nt_appended_events", "Events appended through this process", registry=self.registry
         )
 
-    def follow(self, projector: Projector) -> None:
+    def follow(self, components: Components) -> None:
         """Report each view's position and lag at scrape time."""
-        self.registry.register(ProjectionCollector(projector))
+        self.registry.register(ProjectionCollector(components))
 
 
 class ProjectionCollector(Collector):
     """Projection positions and lag, read from the tracking table when scraped."""
 
-    def __init__(self, projector: Projector) -> None:
-        self.projector = projector
+    def __init__(self, components: Components) -> None:
+        self.components = components
 
     def collect(self) -> Iterable[Metric]:
         position = GaugeMetricFamily(
@@ -106,7 +106,7 @@ class ProjectionCollector(Collector):
             "nt_projection_lag_seconds", "Age of the oldest event not yet applied", labels=["view"]
         )
         head = GaugeMetricFamily("nt_log_head", "Position of the newest event in the log")
-        statuses = self.projector.statuses()
+        statuses = self.components.projector.statuses()
         for status in statuses:
             position.add_metric([status.name], status.position)
             events.add_metric([status.name], status.lag_events)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,7 +14,21 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Route
 
-from application.service import ConflictError, IdempotencyMismatchError, NotFoundError
+from application.errors import (
+    ApplicationError,
+    ConflictError,
+    IdempotencyMismatchError,
+    InvalidDataError,
+    InvalidRequestError,
+    NotFoundError,
+    NotReadyError,
+    PositionUnknownError,
+    RebuildRunningError,
+    ShuttingDownError,
+    UnavailableError,
+    ViewBehindError,
+    error_entries,
+)
 from domain.errors import (
     ClosedStreamError,
     DomainError,
@@ -92,41 +106,9 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def pointer_of(loc: Sequence[int | str], prefix: str = "") -> str:
-    """A JSON pointer (RFC 6901) for a pydantic error location in the body."""
-    parts = [str(part).replace("~", "~0").replace("/", "~1") for part in loc]
-    return prefix + "".join(f"/{part}" for part in parts)
-
-
-def validation_errors(
-    error: ValidationError | RequestValidationError, prefix: str = ""
-) -> list[dict[str, Any]]:
+def validation_errors(error: ValidationError | RequestValidationError) -> list[dict[str, Any]]:
     """Each validation error with a pointer into the body, or the parameter it concerns."""
-    found = []
-    for item in error.errors():
-        loc = list(item.get("loc", ()))
-        entry: dict[str, Any] = {"detail": item.get("msg", "invalid")}
-        if loc and loc[0] in ("path", "query", "header"):
-            entry["parameter"] = ".".join(str(part) for part in loc[1:])
-        else:
-            if loc and loc[0] == "body":
-                loc = loc[1:]
-            if loc and loc[0] in ("single", "batch"):  # the append body's union tags
-                loc = loc[1:]
-            entry["pointer"] = pointer_of(loc, prefix)
-        found.append(entry)
-    return found
-
-
-def invalid_event(
-    error: ValidationError, prefix: str, title: str = "The event is invalid"
-) -> ProblemError:
-    """A 422 for data that fails its event type's model, pointing under ``prefix``."""
-    errors = validation_errors(error, prefix=prefix)
-    return ProblemError(
-        422, "invalid-event", title, errors[0]["detail"], pointer=errors[0]["pointer"],
-        errors=errors,
-    )  # fmt: skip
+    return error_entries(error.errors())
 
 
 def _method_routes(
@@ -174,6 +156,45 @@ def _domain_slug(error: DomainError) -> tuple[int, str, str]:
     return 422, "invalid-event", "The event is invalid"
 
 
+#: Each application error's status, problem type and title (the most specific class first).
+_APPLICATION: tuple[tuple[type[ApplicationError], int, str, str], ...] = (
+    (NotFoundError, 404, "not-found", "Not found"),
+    (ConflictError, 409, "version-conflict", "The stream is not at the expected version"),
+    (RebuildRunningError, 409, "rebuild-running", "Rebuild already running"),
+    (IdempotencyMismatchError, 422, "idempotency-key-reused", "Idempotency-Key reused"),
+    (InvalidRequestError, 422, "invalid-request", "The request is invalid"),
+    (InvalidDataError, 422, "invalid-event", "The event is invalid"),
+    (PositionUnknownError, 503, "position-unknown", "Position not in the log yet"),
+    (ViewBehindError, 503, "view-behind", "The view has not caught up yet"),
+    (ShuttingDownError, 503, "shutting-down", "Shutting down"),
+    (NotReadyError, 503, "not-ready", "Not ready"),
+    (UnavailableError, 503, "unavailable", "Unavailable"),
+    (ApplicationError, 422, "invalid-request", "The request is invalid"),
+)
+
+
+def _application_problem(
+    error: ApplicationError,
+) -> tuple[int, str, str, dict[str, str] | None, dict[str, Any]]:
+    """Status, type, title, headers and extensions of an application error's problem."""
+    status, slug, title = next(
+        (status, slug, title) for cls, status, slug, title in _APPLICATION if isinstance(error, cls)
+    )
+    headers: dict[str, str] | None = None
+    extensions: dict[str, Any] = {"pointer": error.pointer, "parameter": error.parameter}
+    if isinstance(error, InvalidDataError):
+        title = error.title
+        extensions["errors"] = error.errors
+    if isinstance(error, ConflictError):
+        headers = {"ETag": f'"{error.current_version}"'} if error.current_version else None
+        extensions["current_version"] = error.current_version
+    if isinstance(error, UnavailableError):
+        headers = {"Retry-After": str(error.retry_after)}
+    if isinstance(error, NotReadyError):
+        extensions["views"] = error.views
+    return status, slug, title, headers, extensions
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every exception into a problem document."""
 
@@ -196,32 +217,11 @@ def install(app: FastAPI) -> None:
         status, slug, title = _domain_slug(error)
         return problem_response(request, status, slug, title, error.message, pointer=error.pointer)
 
-    @app.exception_handler(NotFoundError)
-    async def on_not_found(request: Request, error: NotFoundError) -> JSONResponse:
-        return problem_response(request, 404, "not-found", "Not found", str(error))
-
-    @app.exception_handler(ConflictError)
-    async def on_conflict(request: Request, error: ConflictError) -> JSONResponse:
-        headers = {"ETag": f'"{error.current_version}"'} if error.current_version else None
+    @app.exception_handler(ApplicationError)
+    async def on_application(request: Request, error: ApplicationError) -> JSONResponse:
+        status, slug, title, headers, extensions = _application_problem(error)
         return problem_response(
-            request,
-            409,
-            "version-conflict",
-            "The stream is not at the expected version",
-            str(error),
-            headers=headers,
-            current_version=error.current_version,
-        )
-
-    @app.exception_handler(IdempotencyMismatchError)
-    async def on_idempotency(request: Request, error: IdempotencyMismatchError) -> JSONResponse:
-        return problem_response(
-            request,
-            422,
-            "idempotency-key-reused",
-            "Idempotency-Key reused",
-            str(error),
-            pointer="",
+            request, status, slug, title, error.message, headers=headers, **extensions
         )
 
     @app.exception_handler(RequestValidationError)

@@ -7,7 +7,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from eventsourcing.persistence import PersistenceError
+
+from application.errors import (
+    NotFoundError,
+    NotReadyError,
+    RebuildRunningError,
+    ShuttingDownError,
+)
 from application.service import TimelineService
 from projections.pg_listener import PgListener
 from projections.projector import Projector, ViewFailedError
@@ -19,7 +28,7 @@ from store.settings import Settings
 log = logging.getLogger("negotiation_timeline.projections")
 
 
-class RebuildStoppedError(Exception):
+class RebuildStoppedError(ShuttingDownError):
     """The process is closing: a rebuild stopped between two batches, before its swap."""
 
 
@@ -117,6 +126,40 @@ class Components:
         """A rebuild ended: the live runner goes on from where the swap left the view."""
         if self.runner is not None:
             self.runner.wake()
+
+    def readiness(self) -> dict[str, Any]:
+        """The head and the lag bound if the database answers and every view is within the
+        bound; NotReadyError otherwise."""
+        bound = self.settings.ready_max_lag_events
+        try:
+            statuses = self.projector.statuses()
+        except PersistenceError as error:
+            msg = f"the database does not answer: {error}"
+            raise NotReadyError(msg) from None
+        behind = {
+            s.name: s.lag_events for s in statuses if s.lag_events > bound or s.state == "failed"
+        }
+        if behind:
+            msg = f"views behind by more than {bound} events or failed: {', '.join(behind)}"
+            raise NotReadyError(msg, behind)
+        return {
+            "status": "ready",
+            "head": statuses[0].head if statuses else 0,
+            "max_lag_events": bound,
+        }
+
+    def view(self, name: str) -> str:
+        """The name of one of the views; NotFoundError if there is no such view."""
+        if name not in self.projector.views:
+            msg = f"no view {name!r}; views: {', '.join(self.projector.views)}"
+            raise NotFoundError(msg)
+        return name
+
+    def start_rebuild(self, name: str) -> None:
+        """Rebuild a view in the background; RebuildRunningError if it is being rebuilt."""
+        if not self.rebuilds.start(self.view(name)):
+            msg = f"{name} is being rebuilt already"
+            raise RebuildRunningError(msg)
 
     def close(self) -> None:
         """Stop rebuilds (before their swap) and following the log, then close the store."""

@@ -22,8 +22,7 @@ from importlib import resources
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from api.routes.streams import new_event, with_corrected_fields
-from api.schemas import CreateIn, EventIn
+from application.event_input import CreateIn, EventIn, new_event
 from application.service import Idempotency, TimelineService
 
 ARTICLE_FILE = "istanbul-talks-2025-06-01.txt"
@@ -422,9 +421,7 @@ def load_demo(service: TimelineService) -> int:
                 idempotency=key,
             )
         else:
-            event = with_corrected_fields(
-                service, new_event(fact.kind, EventIn.model_validate(body)), ""
-            )
+            event = new_event(fact.kind, EventIn.model_validate(body))
             result = service.append(fact.kind, STREAMS[fact.kind], [event], idempotency=key)
         new += 0 if result.replayed else 1
     return new

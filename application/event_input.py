@@ -1,4 +1,5 @@
-"""Request and response bodies (pydantic v2): what clients send, and how it becomes domain values.
+"""An event as clients write it (pydantic v2), in a request body or an import line, and how it
+becomes domain values.
 
 Unknown fields are refused everywhere (``extra="forbid"``); each event type's ``data`` is checked
 against a model built from the event class's own fields, so the domain stays the one source.
@@ -9,21 +10,22 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, Literal, Union
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from pydantic import (
     BaseModel,
     ConfigDict,
-    Discriminator,
     Field,
     StringConstraints,
-    Tag,
+    ValidationError,
     create_model,
 )
 
-from domain.catalogue import EventType
+from application.errors import invalid_data
+from domain.catalogue import EventType, event_type
 from domain.envelope import FORWARD_MODALITIES, Envelope, Person, Source
 from domain.errors import InvalidEventError
 from domain.occurrence import Occurrence
@@ -88,47 +90,6 @@ class CreateIn(EventIn):
     id: UUID | None = None
 
 
-class SingleAppendIn(EventIn):
-    """Append one event; ``expected_version`` is the stream's version before it."""
-
-    expected_version: int | None = Field(None, ge=0, le=2**63 - 1)
-
-
-class BatchAppendIn(Strict):
-    """Append several events atomically."""
-
-    events: list[EventIn] = Field(min_length=1, max_length=MAX_BATCH)
-    expected_version: int | None = Field(None, ge=0, le=2**63 - 1)
-
-
-def _append_shape(value: Any) -> str:
-    return "batch" if isinstance(value, dict) and "events" in value else "single"
-
-
-AppendIn = Annotated[
-    Annotated[SingleAppendIn, Tag("single")] | Annotated[BatchAppendIn, Tag("batch")],
-    Discriminator(_append_shape),
-]
-
-
-class AppendedOut(BaseModel):
-    """One appended event."""
-
-    event_id: str
-    version: int
-    position: int
-
-
-class AppendOut(BaseModel):
-    """The answer to an append: the stream, its new version, the global position."""
-
-    stream_id: str
-    kind: str
-    version: int
-    position: int
-    events: list[AppendedOut]
-
-
 # Per-type data models, built from the domain's event classes.
 
 _INPUT_TYPES: dict[Any, Any] = {Person: PersonIn, Occurrence: OccurrenceIn, str: ShortText}
@@ -159,20 +120,6 @@ def data_model(event_type: EventType) -> type[BaseModel]:
         __doc__=event_type.description,
         **fields,
     )
-
-
-@cache
-def body_schema(event_type: EventType) -> dict[str, Any]:
-    """The JSON Schema of a whole body for this event type, as clients POST it."""
-    base: type[EventIn] = CreateIn if event_type.creates else SingleAppendIn
-    literal: Any = Literal[event_type.name]  # a type built at run time, one per event type
-    model = create_model(
-        f"{event_type.name}Body",
-        __base__=base,
-        type=(literal, ...),
-        data=(data_model(event_type), ...),
-    )
-    return model.model_json_schema()
 
 
 # From validated bodies to domain values.
@@ -229,3 +176,27 @@ def domain_values(model: BaseModel, names: list[str], pointer: str) -> dict[str,
     Dates inside the data (a round's date) are schedules: relative wording looks forward.
     """
     return {name: _domain_value(getattr(model, name), True, f"{pointer}/{name}") for name in names}
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append: its type, envelope and data, already validated in shape."""
+
+    event_type: EventType
+    envelope: Envelope
+    data: dict[str, Any]
+    event_id: UUID = field(default_factory=uuid4)
+
+
+def new_event(kind: str, body: EventIn, pointer: str = "") -> NewEvent:
+    """A validated NewEvent of a stream of ``kind`` from a body; errors point into the body."""
+    try:
+        found = event_type(body.type, kind)
+    except InvalidEventError as error:
+        raise InvalidEventError(error.message, pointer=f"{pointer}/type") from None
+    try:
+        data = to_data(found, body, pointer)
+    except ValidationError as error:
+        raise invalid_data(error, f"{pointer}/data") from None
+    envelope = to_envelope(body, pointer)
+    return NewEvent(found, envelope, data, **({"event_id": body.event_id} if body.event_id else {}))

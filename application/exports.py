@@ -76,7 +76,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
-from application.service import NotFoundError, TimelineService
+from application.dates import display_date, point
+from application.errors import NotFoundError
+from application.service import TimelineService
 from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.catalogue import EVENT_TYPES
@@ -106,8 +108,6 @@ CLOUDEVENTS_TYPE_PREFIX = "org.negotiation-timeline."
 CLOUDEVENTS_TYPE_SUFFIX = ".v1"
 CLOUDEVENTS_SOURCE_PREFIX = "urn:negotiation-timeline:"
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")  # fmt: skip
 GROUPS = {"talks": "Talks", "delegations": "Delegation", "positions": "Position"}
 #: ACLED's time_precision codes.
 ACLED_PRECISION = {"minute": "1", "day": "1", "interval": "2", "month": "3", "unknown": ""}
@@ -300,51 +300,11 @@ def load_family(service: TimelineService, talks_id: UUID) -> Family:
 # Dates
 
 
-def _point(text: str) -> date | datetime:
-    """One end of a value: a day, or a date-time on its own offset's wall clock."""
-    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
-
-
 def _date_parts(moment: date | datetime) -> dict[str, int]:
     parts = {"year": moment.year, "month": moment.month, "day": moment.day}
     if isinstance(moment, datetime):
         parts |= {"hour": moment.hour, "minute": moment.minute}
     return parts
-
-
-def _human_point(moment: date | datetime) -> str:
-    text = f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
-    if isinstance(moment, datetime):
-        offset = moment.utcoffset() or timedelta(0)
-        zone = "UTC"
-        if offset:
-            sign = "+" if offset > timedelta(0) else "-"
-            minutes = abs(offset) // timedelta(minutes=1)
-            zone = f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-        text += f", {moment:%H:%M} {zone}"
-    return text
-
-
-def human_date(occurred: Occurrence) -> str:
-    """The resolved date in words: "1 June 2025", "June 2025", "23 May 2025 – 25 May 2025"."""
-    value = occurred.value
-    if occurred.precision == "unknown" or value is None:
-        return "date unknown"
-    if occurred.precision == "month":
-        year, month = value.split("-")
-        return f"{MONTHS[int(month) - 1]} {year}"
-    if occurred.precision == "interval":
-        start, _, end = value.partition("/")
-        return f"{_human_point(_point(start))} – {_human_point(_point(end))}"
-    return _human_point(_point(value))
-
-
-def display_date(occurred: Occurrence) -> str:
-    """Human text with the source's own wording: "Sunday (1 June 2025)"."""
-    text = human_date(occurred)
-    if occurred.uncertain:
-        text += ", uncertain"
-    return f"{occurred.wording} ({text})" if occurred.wording else text
 
 
 def event_date(occurred: Occurrence) -> str:
@@ -368,10 +328,10 @@ def timelinejs_dates(occurred: Occurrence) -> dict[str, dict[str, int]] | None:
     if occurred.precision == "interval":
         start, _, end = value.partition("/")
         return {
-            "start_date": _date_parts(_point(start)),
-            "end_date": _date_parts(_point(end)),
+            "start_date": _date_parts(point(start)),
+            "end_date": _date_parts(point(end)),
         }
-    moment = _point(value)
+    moment = point(value)
     parts = _date_parts(moment)
     if occurred.precision == "day":
         parts = {key: parts[key] for key in ("year", "month", "day")}
@@ -393,12 +353,12 @@ def era_span(occurred: Occurrence) -> tuple[dict[str, int], dict[str, int]] | No
         return _day_span(first, following - timedelta(days=1))
     if occurred.precision == "interval":
         start_text, _, end_text = value.partition("/")
-        start, end = _point(start_text), _point(end_text)
+        start, end = point(start_text), point(end_text)
         first = start.date() if isinstance(start, datetime) else start
         if isinstance(end, datetime):
             return _date_parts(first), _date_parts(end)
         return _day_span(first, end)
-    moment = _point(value)
+    moment = point(value)
     day = moment.date() if isinstance(moment, datetime) else moment
     return _day_span(day, day)
 

@@ -40,7 +40,6 @@ with the principal ``import:<file name>``.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -50,24 +49,18 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import ValidationError
 
-from api.problems import ProblemError, validation_errors
-from api.routes.streams import new_event, with_corrected_fields
-from api.schemas import MAX_BATCH, CreateIn, EventIn, data_model, domain_values
+from application import corrections
+from application.errors import ApplicationError, error_entries
+from application.event_input import MAX_BATCH, CreateIn, EventIn, NewEvent, new_event
 from application.exports import (
     CLOUDEVENTS_SOURCE_PREFIX,
     CLOUDEVENTS_TYPE_PREFIX,
     CLOUDEVENTS_TYPE_SUFFIX,
 )
-from application.service import (
-    CORRECTION_TYPES,
-    ConflictError,
-    NewEvent,
-    NotFoundError,
-    TimelineService,
-)
+from application.service import TimelineService
 from domain.base import NegotiationAggregate
 from domain.catalogue import AGGREGATES, ANY, EVENT_TYPES, EventType
-from domain.errors import DomainError, InvalidEventError, UnknownStreamError
+from domain.errors import DomainError
 
 #: Called as lines are handled: the phase ("checking" or "importing"), lines done, lines in all.
 Progress = Callable[[str, int, int], None]
@@ -154,13 +147,13 @@ def _uuid(value: Any, pointer: str) -> UUID:
 def _problem(error: Exception, pointers: Callable[[str], str]) -> BadLineError:
     """A line problem from whatever validation raised, its pointer mapped into the line."""
     if isinstance(error, ValidationError):
-        first = validation_errors(error)[0]
+        first = error_entries(error.errors())[0]
         return BadLineError(first["detail"], pointers(first.get("pointer", "")))
     if isinstance(error, DomainError):
         return BadLineError(error.message, pointers(error.pointer))
-    if isinstance(error, ProblemError):
-        pointer = error.extensions.get("pointer")
-        return BadLineError(error.detail, pointers(pointer) if pointer is not None else None)
+    if isinstance(error, ApplicationError):
+        pointer = error.pointer
+        return BadLineError(error.message, pointers(pointer) if pointer is not None else None)
     return BadLineError(str(error))
 
 
@@ -187,7 +180,7 @@ def _validated(
     checked_as = kind or (found.kind if found.kind != ANY else "talks")
     try:
         event = new_event(checked_as, model.model_validate(body))
-    except (ValidationError, DomainError, ProblemError) as error:
+    except (ValidationError, DomainError, ApplicationError) as error:
         raise _problem(error, pointers) from None
     return Line(number, kind, stream_id, found.creates, event)
 
@@ -304,33 +297,6 @@ def parse_line(number: int, raw: str | bytes) -> Line | None:
 # Checking and appending
 
 
-def corrected_fields(event: NewEvent, target_type: EventType, original: dict[str, Any]) -> NewEvent:
-    """A correction's fields checked against a target met earlier in the file, made domain values.
-
-    The same rule as the API's ``with_corrected_fields``, for a target not yet in the store.
-    """
-    fields = event.data.get("fields") or {}
-    if not fields and event.data.get("occurred") is None:
-        raise InvalidEventError(
-            "a correction changes at least one field or the date", pointer="/data/fields"
-        )
-    if target_type.event_class.ANY_STREAM:
-        return event
-    model = data_model(target_type)
-    for name in fields:
-        if name not in model.model_fields:
-            raise InvalidEventError(
-                f"{target_type.name} has no field {name!r}", pointer=f"/data/fields/{name}"
-            )
-    try:
-        merged = model.model_validate({**original, **fields})
-    except ValidationError as error:
-        first = validation_errors(error, prefix="/data/fields")[0]
-        raise InvalidEventError(first["detail"], pointer=first["pointer"]) from None
-    values = domain_values(merged, list(fields), "/data/fields")
-    return dataclasses.replace(event, data={**event.data, "fields": values})
-
-
 class _Run:
     """One import: the lines' routing, the in-memory check, and the batched appends."""
 
@@ -388,26 +354,14 @@ class _Run:
     def check(self, line: Line, kind: str) -> None:
         event = line.event
         if line.creates:
-            talks_id = event.data.get("talks_id")
-            if kind != "talks" and self.kind_of(UUID(str(talks_id))) != "talks":
-                raise UnknownStreamError(f"no talks with id {talks_id}", pointer="/data/talks_id")
-            aggregate = AGGREGATES[kind].open(
-                event.event_type.event_class,
-                stream_id=line.stream_id,
-                event_id=event.event_id,
-                envelope=event.envelope,
-                **event.data,
+            aggregate = self.service.opened(
+                kind, event, line.stream_id, lambda stream_id: self.kind_of(UUID(stream_id))
             )
             self.aggregates[line.stream_id] = aggregate
         else:
             aggregate = self.aggregates.get(line.stream_id) or self._stored(line.stream_id)
             event = self._checked_reference(line)
-            aggregate.record(
-                event.event_type.event_class,
-                event_id=event.event_id,
-                envelope=event.envelope,
-                **event.data,
-            )
+            self.service.recorded(aggregate, [event])
         recorded = aggregate.pending_events[-1]
         assert isinstance(recorded, NegotiationAggregate.Event)
         self.met[line.event_id] = (line.stream_id, event.event_type.name, recorded.data())
@@ -422,36 +376,17 @@ class _Run:
         return aggregate
 
     def _checked_reference(self, line: Line) -> NewEvent:
-        """A correction's or retraction's target: in this stream, no correction itself."""
-        event = line.event
-        if not event.event_type.event_class.ANY_STREAM:
-            return event
-        name = "corrects" if "corrects" in event.data else "retracts"
-        target = str(event.data[name])
-        met = self.met.get(target)
-        if met is None:
-            found = self.service.target(UUID(target))
-            if found is None or found["stream_id"] != str(line.stream_id):
-                raise UnknownStreamError(
-                    f"no event {target} in this stream", pointer=f"/data/{name}"
-                )
-            if found["type"] in CORRECTION_TYPES:
-                raise InvalidEventError(
-                    "corrections and retractions are not corrected; correct the original",
-                    pointer=f"/data/{name}",
-                )
-            return with_corrected_fields(self.service, event, "")
-        stream_id, type_name, original = met
-        if stream_id != line.stream_id:
-            raise UnknownStreamError(f"no event {target} in this stream", pointer=f"/data/{name}")
-        if type_name in CORRECTION_TYPES:
-            raise InvalidEventError(
-                "corrections and retractions are not corrected; correct the original",
-                pointer=f"/data/{name}",
-            )
-        if name == "corrects":
-            return corrected_fields(event, EVENT_TYPES[type_name], original)
-        return event
+        """A correction or retraction checked against its target, met in the file or stored."""
+        found = corrections.reference(line.event)
+        if found is None:
+            return line.event
+        met = self.met.get(found[1])
+        target = (
+            self.service.recorded_target(found[1])
+            if met is None
+            else corrections.Target(str(met[0]), met[1], lambda: met[2])
+        )
+        return corrections.checked(line.event, line.stream_id, target)
 
     # The appends
 
@@ -483,9 +418,9 @@ class _Run:
                     [line.event for line in batch],
                     principal=self.principal,
                 )
-            except (DomainError, ProblemError, NotFoundError, ConflictError) as error:
+            except (DomainError, ApplicationError) as error:
                 if self.report.strict:
-                    line = batch[getattr(error, "index", None) or 0]
+                    line = batch[error.index or 0]
                     problem = _problem(error, str)
                     self.report.errors.append(
                         LineError(line.number, problem.reason, problem.pointer)
@@ -504,9 +439,8 @@ class _Run:
                 )
                 self.kinds[line.stream_id] = kind
             else:
-                event = with_corrected_fields(self.service, line.event, "")
-                self.service.append(kind, line.stream_id, [event], principal=self.principal)
-        except (DomainError, ProblemError, NotFoundError, ConflictError) as error:
+                self.service.append(kind, line.stream_id, [line.event], principal=self.principal)
+        except (DomainError, ApplicationError) as error:
             if self.service.target(line.event.event_id) is not None:
                 self.report.present += 1  # appended meanwhile by someone else
                 return True
@@ -538,7 +472,7 @@ def _check_all(
                 checker.check(line, kind)
         except BadLineError as bad:
             report.errors.append(LineError(line.number, bad.reason, bad.pointer))
-        except (DomainError, ProblemError, NotFoundError) as error:
+        except (DomainError, ApplicationError) as error:
             problem = _problem(error, str)
             report.errors.append(LineError(line.number, problem.reason, problem.pointer))
         if progress:

@@ -10,7 +10,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,47 +18,26 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from application import corrections
+from application.errors import (
+    ApplicationError,
+    ConflictError,
+    IdempotencyMismatchError,
+    NotFoundError,
+)
 from application.event_cache import EventCache
+from application.event_input import NewEvent
 from application.folds import FoldCache
 from domain.base import NegotiationAggregate
-from domain.catalogue import AGGREGATES, EventType
-from domain.corrections import EventCorrected, EventRetracted
-from domain.envelope import Envelope
-from domain.errors import DomainError, DuplicateFactError, InvalidEventError, UnknownStreamError
+from domain.catalogue import AGGREGATES
+from domain.errors import DomainError, DuplicateFactError, UnknownStreamError
 from store.application import TimelineApplication
 from store.event_index import EventIndex, IndexRow
 from store.schema import IdempotencyRecord
 from store.serialize import event_json, iso
 
-CORRECTION_TYPES = (EventCorrected.type_name(), EventRetracted.type_name())
 APPEND_ATTEMPTS = 30
 LOCK_STRIPES = 64
-
-
-class NotFoundError(Exception):
-    """No stream of that kind and id (or none known as of the time asked)."""
-
-
-class ConflictError(Exception):
-    """The stream is not at the version the client expected."""
-
-    def __init__(self, message: str, current_version: int | None) -> None:
-        super().__init__(message)
-        self.current_version = current_version
-
-
-class IdempotencyMismatchError(Exception):
-    """An Idempotency-Key reused with a different request."""
-
-
-@dataclass(frozen=True)
-class NewEvent:
-    """An event to append: its type, envelope and data, already validated in shape."""
-
-    event_type: EventType
-    envelope: Envelope
-    data: dict[str, Any]
-    event_id: UUID = field(default_factory=uuid4)
 
 
 @dataclass(frozen=True)
@@ -119,17 +98,8 @@ class TimelineService:
         """Open a stream of ``kind`` with its creating event."""
         if (replay := self._replay(idempotency)) is not None:
             return replay
-        self._check_references(stream_id or UUID(int=0), [event])
-        talks_id = event.data.get("talks_id")
-        if kind != "talks" and self.stream_kind(str(talks_id)) != "talks":
-            raise UnknownStreamError(f"no talks with id {talks_id}", pointer="/data/talks_id")
-        aggregate = AGGREGATES[kind].open(
-            event.event_type.event_class,
-            stream_id=stream_id or uuid4(),
-            event_id=event.event_id,
-            envelope=event.envelope,
-            **event.data,
-        )
+        self._checked(stream_id or UUID(int=0), [event])
+        aggregate = self.opened(kind, event, stream_id or uuid4(), self.stream_kind)
         try:
             return self._save(aggregate, kind, idempotency, principal)
         except IntegrityError:
@@ -170,24 +140,14 @@ class TimelineService:
                 time.sleep(random.uniform(0, 0.002 * min(attempt, 10)))  # noqa: S311
             aggregate = self._load(kind, stream_id)
             if attempt == 0:
-                self._check_references(stream_id, events, recorded=False)
+                events = self._checked(stream_id, events, recorded=False)
             if expected_version is not None and aggregate.version != expected_version:
                 raise ConflictError(
                     f"expected version {expected_version}, the stream is at {aggregate.version}",
                     aggregate.version,
                 )
             try:
-                for index, event in enumerate(events):
-                    try:
-                        aggregate.record(
-                            event.event_type.event_class,
-                            event_id=event.event_id,
-                            envelope=event.envelope,
-                            **event.data,
-                        )
-                    except DomainError as error:
-                        error.index = index  # type: ignore[attr-defined]
-                        raise
+                self.recorded(aggregate, events)
             except DomainError:
                 # A retry of a request that has just been recorded meets its own fact here.
                 if (replay := self._replay(idempotency)) is not None:
@@ -198,7 +158,7 @@ class TimelineService:
             except IntegrityError:
                 if (replay := self._replay(idempotency)) is not None:
                     return replay
-                self._check_references(stream_id, events, recorded=True)
+                self._checked(stream_id, events, recorded=True)
                 if expected_version is not None:
                     current = self._current_version(str(stream_id))
                     raise ConflictError(
@@ -271,7 +231,7 @@ class TimelineService:
         record = found[0]
         if record["request_hash"] != idempotency.request_hash:
             msg = "this Idempotency-Key was used with a different request"
-            raise IdempotencyMismatchError(msg)
+            raise IdempotencyMismatchError(msg, pointer="")
         rows = self.index.stream_span(
             record["stream_id"], record["first_position"], record["last_position"]
         )
@@ -358,10 +318,62 @@ class TimelineService:
         """Which of these event ids are recorded already."""
         return self.index.recorded_ids(event_ids)
 
-    def _check_references(
+    # The commands' checks and guards, shared with the importer's check of a whole file
+
+    def opened(
+        self,
+        kind: str,
+        event: NewEvent,
+        stream_id: UUID,
+        kind_of: Callable[[str], str | None],
+    ) -> NegotiationAggregate:
+        """A new stream's aggregate with its creating event recorded, not saved.
+
+        ``kind_of`` says which kind of stream an id is: the store's, or the importer's, which
+        also knows the streams opened earlier in its file.
+        """
+        talks_id = event.data.get("talks_id")
+        if kind != "talks" and kind_of(str(talks_id)) != "talks":
+            raise UnknownStreamError(f"no talks with id {talks_id}", pointer="/data/talks_id")
+        return AGGREGATES[kind].open(
+            event.event_type.event_class,
+            stream_id=stream_id,
+            event_id=event.event_id,
+            envelope=event.envelope,
+            **event.data,
+        )
+
+    @staticmethod
+    def recorded(aggregate: NegotiationAggregate, events: list[NewEvent]) -> None:
+        """Record events onto an aggregate, its guards deciding; an error says which event."""
+        for index, event in enumerate(events):
+            try:
+                aggregate.record(
+                    event.event_type.event_class,
+                    event_id=event.event_id,
+                    envelope=event.envelope,
+                    **event.data,
+                )
+            except DomainError as error:
+                error.index = index
+                raise
+
+    def recorded_target(self, event_id: str) -> corrections.Target | None:
+        """A recorded event as the target of a correction or retraction (None if unknown)."""
+        found = self.index.locate(event_id)
+        if found is None:
+            return None
+        stream_id, version = UUID(found["stream_id"]), int(found["version"])
+
+        def data() -> dict[str, Any]:  # loaded only if a correction's fields need checking
+            return self.events_of(stream_id, version)[-1].data()
+
+        return corrections.Target(found["stream_id"], found["type"], data)
+
+    def _checked(
         self, stream_id: UUID, events: list[NewEvent], *, recorded: bool = True
-    ) -> None:
-        """Client-chosen event ids are new; corrections point at a fact of this very stream.
+    ) -> list[NewEvent]:
+        """Client-chosen event ids are new; corrections follow the rule of corrections.py.
 
         With ``recorded=False`` the ids are not looked up: the index's unique event id makes
         the save fail instead, and the append then checks again with ``recorded=True`` to say
@@ -377,21 +389,19 @@ class TimelineService:
             raise DuplicateFactError(
                 f"an event with id {taken[0]} is recorded already", pointer="/event_id"
             )
-        for event in events:
-            pointed = event.data.get("corrects") or event.data.get("retracts")
-            if pointed is None or not event.event_type.event_class.ANY_STREAM:
-                continue
-            field = "corrects" if "corrects" in event.data else "retracts"
-            found = self.target(pointed)
-            if found is None or found["stream_id"] != str(stream_id):
-                raise UnknownStreamError(
-                    f"no event {pointed} in this stream", pointer=f"/data/{field}"
+        checked = []
+        for index, event in enumerate(events):
+            found = corrections.reference(event)
+            try:
+                checked.append(
+                    event
+                    if found is None
+                    else corrections.checked(event, stream_id, self.recorded_target(found[1]))
                 )
-            if found["type"] in CORRECTION_TYPES:
-                raise InvalidEventError(
-                    "corrections and retractions are not corrected; correct the original",
-                    pointer=f"/data/{field}",
-                )
+            except (DomainError, ApplicationError) as error:
+                error.index = index
+                raise
+        return checked
 
     def stream_events(self, kind: str, stream_id: UUID) -> list[dict[str, Any]]:
         """Every event of a stream in order, with envelope, version and global position."""

@@ -4,7 +4,7 @@ The file holds one event per line: ``{"kind", "stream_id", ...the POST body}``, 
 opening with its creating event (the format of application/importer.py). If ``negotiation-timeline
 import`` exists it is run on the file (a process, timed from start to exit, and checked to have
 stored every event); otherwise the in-process equivalent is measured: each
-line parsed through api.schemas and api.routes.streams.new_event, then TimelineService.create and
+line parsed through application.event_input.new_event, then TimelineService.create and
 TimelineService.append with batches of up to 500 events of one stream.
 Both are compared with the library alone saving 100 events per save.
 """
@@ -100,8 +100,7 @@ def cli_import_available() -> bool:
 
 def import_in_process(target: common.Target, source: ImportFile) -> float:
     """Parse and append the file through the service in this process; seconds taken."""
-    from api.routes.streams import new_event
-    from api.schemas import CreateIn, EventIn
+    from application.event_input import CreateIn, EventIn, new_event
 
     with target.components() as built:
         service = built.service

@@ -34,8 +34,7 @@ COPY_CHUNK = 50_000
 
 def templates(app: Any) -> tuple[StoredEvent, StoredEvent, str, str, str | None, str | None]:
     """A stored TalksProposed and MediatorRoleAssumed, their event ids and occurred bounds."""
-    from api.routes.streams import new_event
-    from api.schemas import CreateIn, EventIn
+    from application.event_input import CreateIn, EventIn, new_event
     from domain.talks import Talks
 
     opening = new_event("talks", CreateIn.model_validate(common.talks_body("Filled talks")))

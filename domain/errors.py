@@ -10,6 +10,8 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.pointer = pointer
+        #: Which event of a batch broke the invariant, where a batch was recorded.
+        self.index: int | None = None
 
 
 class InvalidEventError(DomainError):

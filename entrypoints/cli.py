@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TaskID
 
 from api.observability import logging_config
+from application.access import KeyStore, Role
 from application.components import Components
 from application.demo import load_demo
 from entrypoints import bootstrap
-from store.keys import KeyStore, Role
 from store.migrations import SchemaError
 from store.settings import Settings
 

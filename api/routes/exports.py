@@ -13,9 +13,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.auth import Reader
 from api.deps import ServiceDep
-from api.problems import ProblemError
 from application.exports import EXTENSIONS, MEDIA_TYPES, Format, load_family, render
-from application.service import NotFoundError
 
 router = APIRouter(tags=["exports"], dependencies=[Reader])
 
@@ -61,10 +59,7 @@ def export_talks(
     """A Talks with its delegations and positions, as a download. TimelineJS, CSV and PLOVER show
     the facts as now known (corrections applied, retracted events left out); CloudEvents gives
     every event as recorded, corrections and retractions included."""
-    try:
-        family = load_family(service, talks_id)
-    except NotFoundError as error:
-        raise ProblemError(404, "not-found", "Not found", str(error)) from None
+    family = load_family(service, talks_id)
     filename = f"talks-{talks_id}.{EXTENSIONS[format]}"
     return Response(
         render(family, format),

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Response
 
 from api.auth import Admin
 from api.deps import ComponentsDep
-from api.problems import ProblemError
-from api.schemas import Strict
-from store.keys import KeyStore, Role
+from application.access import KeyStore, Role
+from application.errors import NotFoundError
+from application.event_input import Strict
 
 router = APIRouter(prefix="/keys", tags=["keys"])
 
@@ -40,5 +40,5 @@ def list_keys(components: ComponentsDep, _admin: Admin) -> list[dict[str, Any]]:
 def revoke_key(key_id: str, components: ComponentsDep, _admin: Admin) -> Response:
     """Revoke a key: it stops working at once."""
     if not KeyStore(components.application.database).revoke(key_id[:40]):
-        raise ProblemError(404, "not-found", "Not found", f"no live key {key_id!r}")
+        raise NotFoundError(f"no live key {key_id!r}")
     return Response(status_code=204)

@@ -7,13 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.auth import Reader
+from api.bodies import body_schema
 from api.deps import ServiceDep
-from api.schemas import body_schema
+from application.limits import MAX_PAGE, MAX_POSITION
 from domain.catalogue import CAMEO_SCHEME, EVENT_TYPES
-from store.schema import MAX_POSITION
 
 router = APIRouter(tags=["log"], dependencies=[Reader])
-MAX_PAGE = 1000
 
 
 @router.get("/events", response_model=dict[str, Any])

@@ -9,21 +9,21 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from api.auth import Reader
-from api.deps import ComponentsDep
-from api.routes.views import Clocks, ClocksDep, database, talks_known
-from api.web.render import mark, render
-from application.components import Components
-from application.service import NotFoundError
-from projections import queries
+from api.deps import ReadsDep
+from api.params import ClocksDep
+from api.web.render import render
+from application.dates import slider_mark
+from application.errors import NotFoundError
+from application.reads import NOW, Clocks, Page, Reads
 
 router = APIRouter(tags=["pages"], dependencies=[Reader], default_response_class=HTMLResponse)
-EVERYTHING = queries.Page(limit=1000)
+EVERYTHING = Page(limit=1000)
 
 
-def panel(components: Components, talks_id: str, when: Clocks) -> str:
+def panel(reads: Reads, talks_id: str, when: Clocks) -> str:
     """The state and the timeline of a Talks family on the clocks asked, as HTML."""
     try:
-        talks: dict[str, Any] | None = components.service.state(
+        talks: dict[str, Any] | None = reads.components.service.state(
             "talks", UUID(talks_id), as_of=when.as_of, at=when.at
         )
     except NotFoundError:
@@ -35,32 +35,24 @@ def panel(components: Components, talks_id: str, when: Clocks) -> str:
         "panel.html",
         point=point,
         talks=talks,
-        delegations=queries.delegations(database(components, "delegations", talks_id, when), talks_id),
-        positions=queries.positions(database(components, "positions", talks_id, when), talks_id),
-        entries=queries.timeline(
-            database(components, "timeline", talks_id, when),
-            talks_id=talks_id, kind=None, actor=None, date_from=None, date_to=None,
-            page=EVERYTHING,
-        ),
-    )  # fmt: skip
+        delegations=reads.delegations(talks_id, when),
+        positions=reads.positions(talks_id, when),
+        entries=reads.timeline(talks_id, EVERYTHING, when),
+    )
 
 
-def talks_page(components: Components, talks_id: UUID) -> HTMLResponse:
+def talks_page(reads: Reads, talks_id: UUID) -> HTMLResponse:
     """The whole page of a Talks: its replay controls and its panel as of now."""
-    known = talks_known(components, talks_id)
-    now = Clocks(None, None, None)
-    entries = queries.timeline(
-        components.application.database, talks_id=known, kind=None, actor=None,
-        date_from=None, date_to=None, page=EVERYTHING,
-    )  # fmt: skip
-    occurred = sorted({m for e in entries if (m := mark(e["occurred"]))})
+    known = reads.talks_known(talks_id)
+    entries = reads.timeline(known, EVERYTHING)
+    occurred = sorted({m for e in entries if (m := slider_mark(e["occurred"]))})
     recorded = sorted({e["recorded_at"] for e in entries})
-    talks = components.service.state("talks", talks_id)
+    talks = reads.components.service.state("talks", talks_id)
     return HTMLResponse(
         render(
             "talks.html",
             talks=talks,
-            panel=panel(components, known, now),
+            panel=panel(reads, known, NOW),
             marks_occurred=occurred,
             marks_recorded=recorded,
         )
@@ -68,13 +60,12 @@ def talks_page(components: Components, talks_id: UUID) -> HTMLResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-def read_index(components: ComponentsDep) -> HTMLResponse:
+def read_index(reads: ReadsDep) -> HTMLResponse:
     """The list of talks, for people (HTML)."""
-    talks = queries.list_talks(components.application.database, None, None, EVERYTHING)
-    return HTMLResponse(render("index.html", talks=talks))
+    return HTMLResponse(render("index.html", talks=reads.list_talks(None, None, EVERYTHING)))
 
 
 @router.get("/talks/{talks_id}/panel", response_class=HTMLResponse)
-def read_panel(talks_id: UUID, components: ComponentsDep, when: ClocksDep) -> HTMLResponse:
+def read_panel(talks_id: UUID, reads: ReadsDep, when: ClocksDep) -> HTMLResponse:
     """A Talks' state and timeline at a moment (at) or as known at a time (as_of), as HTML."""
-    return HTMLResponse(panel(components, talks_known(components, talks_id), when))
+    return HTMLResponse(panel(reads, reads.talks_known(talks_id), when))

@@ -22,8 +22,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import Reader
 from api.deps import ComponentsDep
+from application.limits import MAX_POSITION
 from application.service import TimelineService
-from store.schema import MAX_POSITION
 
 router = APIRouter(tags=["log"], dependencies=[Reader])
 POLL_SECONDS = 1.0

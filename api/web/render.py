@@ -2,49 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from application.dates import page_date
+
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
-
-
-def _day(value: str) -> str:
-    day = date.fromisoformat(value)
-    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
-
-
-def when(occurred: dict[str, Any] | None) -> str:
-    """An occurrence for people: as precise as it is, with the source's own wording."""
-    if not occurred or occurred.get("precision") == "unknown" or not occurred.get("value"):
-        text = "date unknown"
-    elif occurred["precision"] == "minute":
-        moment = datetime.fromisoformat(occurred["value"])
-        text = f"{_day(moment.date().isoformat())}, {moment.strftime('%H:%M')} (UTC{moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]})"
-    elif occurred["precision"] == "day":
-        text = _day(occurred["value"])
-    elif occurred["precision"] == "month":
-        text = datetime.strptime(occurred["value"], "%Y-%m").strftime("%B %Y")
-    else:
-        start, _, end = occurred["value"].partition("/")
-        text = f"{_day(start[:10])} – {_day(end[:10])}"
-    if occurred and occurred.get("uncertain"):
-        text += " (uncertain)"
-    if occurred and occurred.get("wording"):
-        text += f" — “{occurred['wording']}”"
-    return text
-
-
-def mark(occurred: dict[str, Any] | None) -> str | None:
-    """The date a slider stops at for this occurrence (None if undated)."""
-    if not occurred or not occurred.get("value"):
-        return None
-    value: str = occurred["value"]
-    return value.partition("/")[0][:10] if occurred["precision"] != "month" else value + "-01"
 
 
 @cache
@@ -56,7 +23,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["when"] = when
+    env.filters["when"] = page_date
     return env
 
 

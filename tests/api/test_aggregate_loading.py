@@ -7,8 +7,7 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 from helpers import mediator_role, round_scheduled, talks_body
 
-from api.routes.streams import new_event
-from api.schemas import CreateIn, EventIn
+from application.event_input import CreateIn, EventIn, new_event
 from application.service import TimelineService
 from store.application import TimelineApplication
 from store.settings import Settings

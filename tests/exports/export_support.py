@@ -13,9 +13,8 @@ from uuid import UUID
 
 import psycopg
 
-from api.routes.streams import new_event, with_corrected_fields
-from api.schemas import CreateIn, EventIn
 from application.demo import load_demo
+from application.event_input import CreateIn, EventIn, new_event
 from application.exports import Format, load_family, render
 from application.service import TimelineService
 from entrypoints.bootstrap import migrate
@@ -51,7 +50,7 @@ def record(
             kind, new_event(kind, CreateIn.model_validate(body)), stream_id=stream_id
         )
     else:
-        event = with_corrected_fields(service, new_event(kind, EventIn.model_validate(body)), "")
+        event = new_event(kind, EventIn.model_validate(body))
         result = service.append(kind, stream_id, [event])
     return result.events[-1].event_id
 

@@ -22,12 +22,12 @@ from export_support import record as record_event
 from fastapi.testclient import TestClient
 from helpers import assert_problem
 
+from application.dates import display_date
 from application.demo import DELEGATION_ID, POSITION_ID, TALKS_ID, load_demo
 from application.exports import (
     CSV_COLUMNS,
     PLOVER,
     PLOVER_CATEGORIES,
-    display_date,
     plover_actor,
 )
 from application.service import TimelineService

@@ -8,9 +8,8 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from api.routes.streams import new_event
-from api.schemas import CreateIn, EventIn
 from application.components import Components
+from application.event_input import CreateIn, EventIn, new_event
 from application.service import AppendResult, TimelineService
 from entrypoints.bootstrap import build
 from projections import queries

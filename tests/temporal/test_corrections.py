@@ -11,8 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from helpers import assert_problem
 
-from api.routes.streams import new_event
-from api.schemas import CreateIn, EventIn
+from application.event_input import CreateIn, EventIn, new_event
 from application.service import TimelineService
 from projections.projector import Projector
 from projections.registry import all_views

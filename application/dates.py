@@ -1,0 +1,85 @@
+"""Occurrence dates for people, in words: the page's form and the exports' form, in one place."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from domain.occurrence import Occurrence
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
+
+
+def point(text: str) -> date | datetime:
+    """One end of a value: a day, or a date-time on its own offset's wall clock."""
+    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+
+
+def humanpoint(moment: date | datetime) -> str:
+    text = f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+    if isinstance(moment, datetime):
+        offset = moment.utcoffset() or timedelta(0)
+        zone = "UTC"
+        if offset:
+            sign = "+" if offset > timedelta(0) else "-"
+            minutes = abs(offset) // timedelta(minutes=1)
+            zone = f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+        text += f", {moment:%H:%M} {zone}"
+    return text
+
+
+def human_date(occurred: Occurrence) -> str:
+    """The resolved date in words: "1 June 2025", "June 2025", "23 May 2025 – 25 May 2025"."""
+    value = occurred.value
+    if occurred.precision == "unknown" or value is None:
+        return "date unknown"
+    if occurred.precision == "month":
+        year, month = value.split("-")
+        return f"{MONTHS[int(month) - 1]} {year}"
+    if occurred.precision == "interval":
+        start, _, end = value.partition("/")
+        return f"{humanpoint(point(start))} – {humanpoint(point(end))}"
+    return humanpoint(point(value))
+
+
+def display_date(occurred: Occurrence) -> str:
+    """Human text with the source's own wording: "Sunday (1 June 2025)"."""
+    text = human_date(occurred)
+    if occurred.uncertain:
+        text += ", uncertain"
+    return f"{occurred.wording} ({text})" if occurred.wording else text
+
+
+def _day(value: str) -> str:
+    day = date.fromisoformat(value)
+    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
+
+
+def page_date(occurred: dict[str, Any] | None) -> str:
+    """An occurrence (as a state or a view holds it) for the page: "Sunday 1 June 2025 — “Sunday”"."""
+    if not occurred or occurred.get("precision") == "unknown" or not occurred.get("value"):
+        text = "date unknown"
+    elif occurred["precision"] == "minute":
+        moment = datetime.fromisoformat(occurred["value"])
+        text = f"{_day(moment.date().isoformat())}, {moment.strftime('%H:%M')} (UTC{moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]})"
+    elif occurred["precision"] == "day":
+        text = _day(occurred["value"])
+    elif occurred["precision"] == "month":
+        text = datetime.strptime(occurred["value"], "%Y-%m").strftime("%B %Y")
+    else:
+        start, _, end = occurred["value"].partition("/")
+        text = f"{_day(start[:10])} – {_day(end[:10])}"
+    if occurred and occurred.get("uncertain"):
+        text += " (uncertain)"
+    if occurred and occurred.get("wording"):
+        text += f" — “{occurred['wording']}”"
+    return text
+
+
+def slider_mark(occurred: dict[str, Any] | None) -> str | None:
+    """The date a slider stops at for this occurrence (None if undated)."""
+    if not occurred or not occurred.get("value"):
+        return None
+    value: str = occurred["value"]
+    return value.partition("/")[0][:10] if occurred["precision"] != "month" else value + "-01"

@@ -1,0 +1,163 @@
+"""Reads of the views on either clock, each able to wait for the caller's own writes.
+
+Without ``as_of`` or ``at`` a read is answered from the live views (waiting for ``min_position``
+if given); with either, from the same views projected for those clocks
+(projections/temporal_views.py), which read the log itself and so never lag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from application.components import Components
+from application.diffs import Axis, diff
+from application.errors import (
+    InvalidRequestError,
+    NotFoundError,
+    PositionUnknownError,
+    ViewBehindError,
+)
+from projections import queries
+from projections.queries import Page
+from projections.runner import wait_for
+from store.serialize import iso
+from store.sql import Database, Row
+
+__all__ = ["Clocks", "Page", "Reads"]
+
+#: The views a read of one view also consults: the timeline marks disputed entries from the
+#: folded states that the overview, positions and delegations views hold.
+READS = {"timeline": ("timeline", "talks_overview", "positions", "delegations")}
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """The clocks a read asks for, and the position it must include."""
+
+    as_of: datetime | None = None
+    at: datetime | None = None
+    min_position: int | None = None
+
+
+NOW = Clocks()
+
+
+def bound(value: date | datetime | None, *, end: bool) -> str | None:
+    """A date filter as a UTC instant: a date's start, or (for ``to``) the next day's start."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return iso(value if value.tzinfo else value.replace(tzinfo=UTC))
+    day = value + timedelta(days=1) if end else value
+    return iso(datetime.combine(day, time(0), tzinfo=UTC))
+
+
+class Reads:
+    """The views' reads for one process's components."""
+
+    def __init__(self, components: Components) -> None:
+        self.components = components
+
+    def database(self, view: str, talks_id: str | None, when: Clocks) -> Database:
+        """Where to read: the live views (after waiting for ``min_position``) or a temporal
+        copy of them for the clocks asked."""
+        components = self.components
+        if when.as_of is not None or when.at is not None:
+            assert components.temporal is not None
+            return components.temporal.database(talks_id, as_of=when.as_of, at=when.at)
+        if when.min_position is not None:
+            timeout = components.settings.read_wait_seconds
+            for name in READS.get(view, (view,)):
+                if not wait_for(
+                    components.projector, components.runner, name, when.min_position, timeout
+                ):
+                    msg = (
+                        f"{name} has not reached position {when.min_position} within {timeout:g} s"
+                    )
+                    raise ViewBehindError(msg)
+        return components.application.database
+
+    def require_position(self, min_position: int | None) -> None:
+        """A read of a stream includes every append that has answered; a position beyond the
+        head of the log is not there yet."""
+        if min_position is not None and min_position > self.components.service.head():
+            msg = f"the log ends before position {min_position}"
+            raise PositionUnknownError(msg)
+
+    def talks_known(self, talks_id: UUID) -> str:
+        """The Talks id as text; NotFoundError if no such Talks was ever created."""
+        if self.components.service.stream_kind(str(talks_id)) != "talks":
+            msg = f"no talks with id {talks_id}"
+            raise NotFoundError(msg)
+        return str(talks_id)
+
+    def list_talks(
+        self, status: str | None, party: str | None, page: Page, when: Clocks = NOW
+    ) -> list[Row]:
+        """Every Talks with status, parties, mediators, rounds and next round; filterable."""
+        return queries.list_talks(self.database("talks_overview", None, when), status, party, page)
+
+    def timeline(
+        self,
+        talks_id: str | None,
+        page: Page,
+        when: Clocks = NOW,
+        *,
+        kind: str | None = None,
+        actor: str | None = None,
+        date_from: date | datetime | None = None,
+        date_to: date | datetime | None = None,
+    ) -> list[Row]:
+        """Events by when they occurred, of one family or all, filterable."""
+        return queries.timeline(
+            self.database("timeline", talks_id, when),
+            talks_id=talks_id,
+            kind=kind,
+            actor=actor,
+            date_from=bound(date_from, end=False),
+            date_to=bound(date_to, end=True),
+            page=page,
+        )
+
+    def positions(self, talks_id: str, when: Clocks = NOW) -> list[Row]:
+        """Each party's priorities and demands in a Talks, and their history."""
+        return queries.positions(self.database("positions", talks_id, when), talks_id)
+
+    def delegations(self, talks_id: str, when: Clocks = NOW) -> list[Row]:
+        """Each party's delegation to a Talks: head and members over time."""
+        return queries.delegations(self.database("delegations", talks_id, when), talks_id)
+
+    def statements(
+        self,
+        page: Page,
+        when: Clocks = NOW,
+        *,
+        speaker: str | None = None,
+        text: str | None = None,
+        talks_id: str | None = None,
+    ) -> list[Row]:
+        """Every quote with speaker, date, channel and source; search by speaker and text."""
+        return queries.statements(
+            self.database("statements", talks_id, when),
+            speaker=speaker,
+            text=text,
+            talks_id=talks_id,
+            page=page,
+        )
+
+    def diff(self, talks_id: UUID, start: datetime, end: datetime, axis: Axis) -> dict[str, Any]:
+        """What changed in a Talks family between two points on one axis."""
+        known = self.talks_known(talks_id)
+        if start > end:
+            raise InvalidRequestError("from must not be after to", parameter="from")
+        changes = diff(self.components.service, talks_id, start, end, axis)
+        return {
+            "talks_id": known,
+            "axis": axis,
+            "from": iso(start),
+            "to": iso(end),
+            "changes": changes,
+        }
