@@ -18,6 +18,8 @@ FORBIDDEN = (
     "api",
     "store",
     "projections",
+    "application",
+    "entrypoints",
 )
 
 
