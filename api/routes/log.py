@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.auth import Reader
 from api.deps import ServiceDep
+from api.responses.events import EventTypeOut, LogPage
 from api.schemas import body_schema
 from domain.catalogue import CAMEO_SCHEME, EVENT_TYPES
 from store.schema import MAX_POSITION
@@ -16,7 +17,7 @@ router = APIRouter(tags=["log"], dependencies=[Reader])
 MAX_PAGE = 1000
 
 
-@router.get("/events", response_model=dict[str, Any])
+@router.get("/events", response_model=LogPage)
 def read_log(
     service: ServiceDep,
     after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="Position to read after")] = 0,
@@ -31,7 +32,7 @@ def read_log(
     }
 
 
-@router.get("/event-types", response_model=list[dict[str, Any]])
+@router.get("/event-types", response_model=list[EventTypeOut])
 def read_event_types() -> list[dict[str, Any]]:
     """Every event type: aggregate, description, CAMEO code, JSON Schema and a postable example."""
     return [

@@ -17,6 +17,8 @@ from pydantic import AwareDatetime, BeforeValidator, ValidationError
 from api.auth import Editor, Reader
 from api.deps import ServiceDep
 from api.problems import ProblemError, invalid_event
+from api.responses.events import StoredEvent
+from api.responses.states import DelegationState, PositionState, TalksState
 from api.schemas import (
     AppendIn,
     AppendOut,
@@ -34,6 +36,20 @@ from domain.corrections import EventCorrected
 from domain.errors import DomainError, InvalidEventError
 from store.schema import MAX_POSITION
 from store.service import AppendResult, Idempotency, NewEvent, TimelineService
+
+#: What a read of a stream of each kind answers.
+STATES: dict[str, Any] = {
+    "talks": TalksState,
+    "delegations": DelegationState,
+    "positions": PositionState,
+}
+#: A Talks read by a browser is its page.
+PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The state as JSON, or the Talks' page to a browser (Accept: text/html)",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    }
+}
 
 IdempotencyKey = Annotated[
     str | None,
@@ -269,7 +285,11 @@ def stream_router(kind: str, label: str) -> APIRouter:
     append.__doc__ = f"Append one event, or a list atomically, to a {label}."
 
     @router.get(
-        "/{stream_id}", response_model=dict[str, Any], name=f"read_{kind}", dependencies=[Reader]
+        "/{stream_id}",
+        response_model=STATES[kind],
+        name=f"read_{kind}",
+        dependencies=[Reader],
+        responses=PAGE_RESPONSES if kind == "talks" else None,
     )
     def read(
         stream_id: UUID,
@@ -313,7 +333,7 @@ def stream_router(kind: str, label: str) -> APIRouter:
 
     @router.get(
         "/{stream_id}/events",
-        response_model=list[dict[str, Any]],
+        response_model=list[StoredEvent],
         name=f"events_{kind}",
         dependencies=[Reader],
     )

@@ -17,6 +17,14 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import Reader
 from api.deps import ComponentsDep
 from api.problems import ProblemError
+from api.responses.views import (
+    DelegationRow,
+    PositionRow,
+    Statement,
+    TalksDiff,
+    TalksRow,
+    TimelineEntry,
+)
 from api.routes.streams import At, Instant, Point, instant, moment
 from api.wiring import Components
 from projections import queries
@@ -110,7 +118,7 @@ def bound(value: date | datetime | None, *, end: bool) -> str | None:
     return iso(datetime.combine(day, time(0), tzinfo=UTC))
 
 
-@router.get("/talks", response_model=list[dict[str, Any]])
+@router.get("/talks", response_model=list[TalksRow])
 def list_talks(
     components: ComponentsDep,
     paging: PageDep,
@@ -151,7 +159,7 @@ def _timeline(
     )
 
 
-@router.get("/timeline", response_model=list[dict[str, Any]])
+@router.get("/timeline", response_model=list[TimelineEntry])
 def read_timeline(
     components: ComponentsDep, paging: PageDep, when: ClocksDep, kind: Kind = None,
     actor: Actor = None, date_from: From = None, date_to: To = None,
@@ -160,7 +168,7 @@ def read_timeline(
     return _timeline(components, None, paging, when, kind, actor, date_from, date_to)
 
 
-@router.get("/talks/{talks_id}/timeline", response_model=list[dict[str, Any]])
+@router.get("/talks/{talks_id}/timeline", response_model=list[TimelineEntry])
 def read_talks_timeline(
     talks_id: UUID, components: ComponentsDep, paging: PageDep, when: ClocksDep,
     kind: Kind = None, actor: Actor = None, date_from: From = None, date_to: To = None,
@@ -170,7 +178,7 @@ def read_talks_timeline(
     return _timeline(components, known, paging, when, kind, actor, date_from, date_to)
 
 
-@router.get("/talks/{talks_id}/positions", response_model=list[dict[str, Any]])
+@router.get("/talks/{talks_id}/positions", response_model=list[PositionRow])
 def read_positions(
     talks_id: UUID, components: ComponentsDep, when: ClocksDep
 ) -> list[dict[str, Any]]:
@@ -179,7 +187,7 @@ def read_positions(
     return queries.positions(database(components, "positions", known, when), known)
 
 
-@router.get("/talks/{talks_id}/delegations", response_model=list[dict[str, Any]])
+@router.get("/talks/{talks_id}/delegations", response_model=list[DelegationRow])
 def read_delegations(
     talks_id: UUID, components: ComponentsDep, when: ClocksDep
 ) -> list[dict[str, Any]]:
@@ -188,7 +196,7 @@ def read_delegations(
     return queries.delegations(database(components, "delegations", known, when), known)
 
 
-@router.get("/statements", response_model=list[dict[str, Any]])
+@router.get("/statements", response_model=list[Statement])
 def read_statements(
     components: ComponentsDep,
     paging: PageDep,
@@ -213,7 +221,7 @@ DiffPoint = Annotated[
 ]
 
 
-@router.get("/talks/{talks_id}/diff", response_model=dict[str, Any])
+@router.get("/talks/{talks_id}/diff", response_model=TalksDiff)
 def read_diff(
     talks_id: UUID,
     components: ComponentsDep,
