@@ -80,8 +80,9 @@ def feed(
 
 
 #: EventSourceResponse sets its media type per response, not on the class, so FastAPI would
-#: document the 200 without one. Each event is described by ``itemSchema``, as FastAPI does for
-#: its own event streams.
+#: document the 200 without one. The body is text; each event's shape is given under
+#: ``x-item-schema``, since ``itemSchema`` (what FastAPI writes for its own event streams) is
+#: OpenAPI 3.2, and this document is 3.1.
 STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Server-Sent Events named event: each one's id is its global position, "
@@ -89,7 +90,8 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
         "connection alive",
         "content": {
             "text/event-stream": {
-                "itemSchema": {
+                "schema": {"type": "string", "description": "text/event-stream"},
+                "x-item-schema": {
                     "type": "object",
                     "required": ["event", "id", "data"],
                     "properties": {
@@ -97,7 +99,7 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
                         "id": {"type": "string", "pattern": "^[0-9]+$"},
                         "data": {"type": "string", "contentMediaType": "application/json"},
                     },
-                }
+                },
             }
         },
     }
