@@ -34,4 +34,5 @@ def test_a_talks_whose_proposal_was_retracted_reads_without_a_title(client: Test
     assert state["version"] == 2
     listed = client.get("/talks")
     assert listed.status_code == 200, listed.text
-    assert [row for row in listed.json() if row["id"] == talks][0]["retracted"] == state["retracted"]
+    row = next(row for row in listed.json() if row["id"] == talks)
+    assert row["retracted"] == state["retracted"]

@@ -174,7 +174,7 @@ def test_the_document_gives_the_live_stream_as_text_event_stream() -> None:
     ok = document["paths"]["/events/stream"]["get"]["responses"]["200"]
 
     assert list(ok["content"]) == ["text/event-stream"]
-    assert ok["content"]["text/event-stream"]["x-item-schema"]["required"] == [
+    assert ok["content"]["text/event-stream"]["schema"]["required"] == [
         "event",
         "id",
         "data",
