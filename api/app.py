@@ -9,7 +9,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import problems
+from api import openapi, problems
 from api.observability import Metrics, RequestMiddleware
 from api.routes import exports, health, keys, log, pages, projections, stream, streams, views
 from api.web.render import STATIC
@@ -69,4 +69,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    openapi.install(app)
     return app

@@ -5,13 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import ComponentsDep
 from api.problems import ProblemError
 from application.access import ApiKey, KeyStore, Role, allows
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="negotiation-timeline"'}
+#: The scheme as the OpenAPI document declares it; the key itself is read by ``_key`` (which
+#: answers a problem document), so this one never refuses a request.
+BEARER = HTTPBearer(
+    scheme_name="bearer",
+    bearerFormat="nt_<id>_<secret>",
+    description="An API key (negotiation-timeline keys create, or POST /keys): writes need the "
+    "editor role, rebuilds and /keys the admin role; reads are open unless NT_READS_REQUIRE_KEY "
+    "is set, and then take a key of any role.",
+    auto_error=False,
+)
 
 
 def _key(request: Request, keys: KeyStore) -> ApiKey | None:
@@ -32,7 +43,11 @@ def _key(request: Request, keys: KeyStore) -> ApiKey | None:
 def require(role: Role) -> Callable[[Request, ComponentsDep], ApiKey]:
     """A dependency: the request's key, which must have at least ``role`` (401 or 403)."""
 
-    def check(request: Request, components: ComponentsDep) -> ApiKey:
+    def check(
+        request: Request,
+        components: ComponentsDep,
+        _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+    ) -> ApiKey:
         key = _key(request, KeyStore(components.application.database))
         if key is None:
             raise ProblemError(

@@ -9,11 +9,12 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import ComponentsDep
+from api.responses.operations import Health, Readiness
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", response_model=dict[str, str])
+@router.get("/healthz", response_model=Health)
 def read_health() -> dict[str, str]:
     """The process is alive and answering."""
     return {"status": "ok"}
@@ -26,7 +27,7 @@ def read_metrics(request: Request) -> PlainTextResponse:
     return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/readyz", response_model=dict[str, Any])
+@router.get("/readyz", response_model=Readiness)
 def read_readiness(components: ComponentsDep) -> dict[str, Any]:
     """The database answers and every view is within the lag bound (503 otherwise)."""
     return components.readiness()

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 
 from api.auth import Admin
 from api.deps import ComponentsDep
+from api.responses.operations import CreatedKey, KeyOut
 from application.access import KeyStore, Role
 from application.errors import NotFoundError
 from application.event_input import Strict
@@ -23,14 +24,14 @@ class KeyIn(Strict):
     name: str = ""
 
 
-@router.post("", status_code=201, response_model=dict[str, Any])
+@router.post("", status_code=201, response_model=CreatedKey)
 def create_key(body: KeyIn, components: ComponentsDep, _admin: Admin) -> dict[str, Any]:
     """Create a key; its token is in this answer only, and is never stored."""
     key, token = KeyStore(components.application.database).create(body.role, body.name[:200])
     return {**asdict(key), "token": token}
 
 
-@router.get("", response_model=list[dict[str, Any]])
+@router.get("", response_model=list[KeyOut])
 def list_keys(components: ComponentsDep, _admin: Admin) -> list[dict[str, Any]]:
     """Every key (never its secret), revoked ones included."""
     return [asdict(key) for key in KeyStore(components.application.database).list()]

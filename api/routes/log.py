@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query
 from api.auth import Reader
 from api.bodies import body_schema
 from api.deps import ServiceDep
+from api.responses.events import EventTypeOut, LogPage
 from application.limits import MAX_PAGE, MAX_POSITION
 from domain.catalogue import CAMEO_SCHEME, EVENT_TYPES
 
 router = APIRouter(tags=["log"], dependencies=[Reader])
 
 
-@router.get("/events", response_model=dict[str, Any])
+@router.get("/events", response_model=LogPage)
 def read_log(
     service: ServiceDep,
     after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="Position to read after")] = 0,
@@ -30,7 +31,7 @@ def read_log(
     }
 
 
-@router.get("/event-types", response_model=list[dict[str, Any]])
+@router.get("/event-types", response_model=list[EventTypeOut])
 def read_event_types() -> list[dict[str, Any]]:
     """Every event type: aggregate, description, CAMEO code, JSON Schema and a postable example."""
     return [

@@ -14,6 +14,8 @@ from api.auth import Editor, Reader
 from api.bodies import AppendIn, AppendOut, BatchAppendIn
 from api.deps import ReadsDep, ServiceDep
 from api.params import At, Instant, moment
+from api.responses.events import StoredEvent
+from api.responses.states import DelegationState, PositionState, TalksState
 from api.routes.pages import talks_page
 from api.web.negotiation import wants_html
 from application.errors import ApplicationError, InvalidRequestError, within
@@ -22,6 +24,20 @@ from application.limits import MAX_POSITION
 from application.service import AppendResult, Idempotency
 from domain.catalogue import creation_type
 from domain.errors import DomainError, InvalidEventError
+
+#: What a read of a stream of each kind answers.
+STATES: dict[str, Any] = {
+    "talks": TalksState,
+    "delegations": DelegationState,
+    "positions": PositionState,
+}
+#: A Talks read by a browser is its page.
+PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The state as JSON, or the Talks' page to a browser (Accept: text/html)",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    }
+}
 
 IdempotencyKey = Annotated[
     str | None,
@@ -136,7 +152,11 @@ def stream_router(kind: str, label: str) -> APIRouter:
     append.__doc__ = f"Append one event, or a list atomically, to a {label}."
 
     @router.get(
-        "/{stream_id}", response_model=dict[str, Any], name=f"read_{kind}", dependencies=[Reader]
+        "/{stream_id}",
+        response_model=STATES[kind],
+        name=f"read_{kind}",
+        dependencies=[Reader],
+        responses=PAGE_RESPONSES if kind == "talks" else None,
     )
     def read(
         stream_id: UUID,
@@ -172,7 +192,7 @@ def stream_router(kind: str, label: str) -> APIRouter:
 
     @router.get(
         "/{stream_id}/events",
-        response_model=list[dict[str, Any]],
+        response_model=list[StoredEvent],
         name=f"events_{kind}",
         dependencies=[Reader],
     )

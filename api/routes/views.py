@@ -10,12 +10,20 @@ from fastapi import APIRouter, Query
 from api.auth import Reader
 from api.deps import ReadsDep
 from api.params import Actor, ClocksDep, DiffPoint, From, Kind, PageDep, To, instant
+from api.responses.views import (
+    DelegationRow,
+    PositionRow,
+    Statement,
+    TalksDiff,
+    TalksRow,
+    TimelineEntry,
+)
 from application.diffs import Axis
 
 router = APIRouter(tags=["views"], dependencies=[Reader])
 
 
-@router.get("/talks", response_model=list[dict[str, Any]])
+@router.get("/talks", response_model=list[TalksRow])
 def list_talks(
     reads: ReadsDep,
     paging: PageDep,
@@ -27,7 +35,7 @@ def list_talks(
     return reads.list_talks(status, party, paging, when)
 
 
-@router.get("/timeline", response_model=list[dict[str, Any]])
+@router.get("/timeline", response_model=list[TimelineEntry])
 def read_timeline(
     reads: ReadsDep, paging: PageDep, when: ClocksDep, kind: Kind = None,
     actor: Actor = None, date_from: From = None, date_to: To = None,
@@ -38,7 +46,7 @@ def read_timeline(
     )
 
 
-@router.get("/talks/{talks_id}/timeline", response_model=list[dict[str, Any]])
+@router.get("/talks/{talks_id}/timeline", response_model=list[TimelineEntry])
 def read_talks_timeline(
     talks_id: UUID, reads: ReadsDep, paging: PageDep, when: ClocksDep,
     kind: Kind = None, actor: Actor = None, date_from: From = None, date_to: To = None,
@@ -50,19 +58,19 @@ def read_talks_timeline(
     )
 
 
-@router.get("/talks/{talks_id}/positions", response_model=list[dict[str, Any]])
+@router.get("/talks/{talks_id}/positions", response_model=list[PositionRow])
 def read_positions(talks_id: UUID, reads: ReadsDep, when: ClocksDep) -> list[dict[str, Any]]:
     """Each party's current priorities and demands in a Talks, and their history."""
     return reads.positions(reads.talks_known(talks_id), when)
 
 
-@router.get("/talks/{talks_id}/delegations", response_model=list[dict[str, Any]])
+@router.get("/talks/{talks_id}/delegations", response_model=list[DelegationRow])
 def read_delegations(talks_id: UUID, reads: ReadsDep, when: ClocksDep) -> list[dict[str, Any]]:
     """Each party's delegation to a Talks: head and members over time."""
     return reads.delegations(reads.talks_known(talks_id), when)
 
 
-@router.get("/statements", response_model=list[dict[str, Any]])
+@router.get("/statements", response_model=list[Statement])
 def read_statements(
     reads: ReadsDep,
     paging: PageDep,
@@ -76,7 +84,7 @@ def read_statements(
     return reads.statements(paging, when, speaker=speaker, text=q, talks_id=scope)
 
 
-@router.get("/talks/{talks_id}/diff", response_model=dict[str, Any])
+@router.get("/talks/{talks_id}/diff", response_model=TalksDiff)
 def read_diff(
     talks_id: UUID,
     reads: ReadsDep,

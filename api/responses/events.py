@@ -1,0 +1,57 @@
+"""Events as the API returns them: a stream's events, the global log, the catalogue of types."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from api.responses.values import Closed, Kind, Modality, OccurrenceOut, SourceOut
+
+
+class StoredEvent(Closed):
+    """One recorded event: its place in its stream and in the log, its envelope and data."""
+
+    position: int = Field(description="Global position in the log")
+    stream_id: str
+    kind: Kind
+    version: int = Field(description="Its stream's version after it")
+    type: str
+    event_id: str
+    cameo: str | None
+    recorded_at: str = Field(description="Record time (RFC 3339, UTC)")
+    occurred: OccurrenceOut
+    sources: list[SourceOut]
+    attributed_to: str | None
+    modality: Modality
+    recorded_by: str | None
+    appended_by: str | None = Field(description="The key that appended it, as its principal")
+    data: dict[str, Any] = Field(description="The type's own data (GET /event-types)")
+
+
+class LogPage(Closed):
+    """A page of the global log, where to read on from, and the head."""
+
+    events: list[StoredEvent]
+    next_after: int
+    head: int
+
+
+class EventTypeExample(Closed):
+    """A body to POST unchanged, and where."""
+
+    path: str
+    body: dict[str, Any]
+
+
+class EventTypeOut(Closed):
+    """An event type: its aggregate, CAMEO code, JSON Schema and a postable example."""
+
+    name: str
+    aggregate: Literal["talks", "delegations", "positions", "any"]
+    description: str
+    cameo: str | None
+    cameo_scheme: str | None
+    creates_stream: bool
+    schema_: dict[str, Any] = Field(alias="schema", description="JSON Schema of the whole body")
+    examples: list[EventTypeExample]

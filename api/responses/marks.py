@@ -1,0 +1,71 @@
+"""What the fold records about corrections, retractions and disputes (domain/temporal.py)."""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired
+
+from pydantic import ConfigDict, with_config
+from typing_extensions import TypedDict
+
+from api.responses.values import Closed, Modality, OccurrenceOut
+
+
+class CorrectedMark(Closed):
+    """A fact shown corrected, and the corrections applied to it."""
+
+    event_id: str
+    corrected_by: list[str]
+
+
+class RetractedMark(Closed):
+    """A fact dropped by a retraction."""
+
+    event_id: str
+    retracted_by: str
+
+
+@with_config(ConfigDict(extra="forbid"))
+class CorrectionMark(TypedDict):
+    """A correction (``corrects``, ``fields``, ``occurred``) or retraction (``retracts``)."""
+
+    event_id: str
+    type: str
+    reason: str
+    corrects: NotRequired[str]
+    fields: NotRequired[dict[str, Any] | None]
+    occurred: NotRequired[OccurrenceOut | None]
+    retracts: NotRequired[str]
+
+
+class ClaimSource(Closed):
+    """A claim's source (its URL or outlet) and quote."""
+
+    source: str | None
+    quote: str | None
+
+
+class Claim(Closed):
+    """One of the rival claims of a dispute, with the values it gives (open: the type's data)."""
+
+    event_id: str
+    values: dict[str, Any]
+    attributed_to: str | None
+    modality: Modality
+    sources: list[ClaimSource]
+
+
+class Dispute(Closed):
+    """Facts that disagree about one subject: its type and the fields naming what it is about."""
+
+    subject: dict[str, Any]
+    claims: list[Claim]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Marks(TypedDict):
+    """The marks a stream's state carries once some event calls for them."""
+
+    disputes: NotRequired[list[Dispute]]
+    corrected: NotRequired[list[CorrectedMark]]
+    retracted: NotRequired[list[RetractedMark]]
+    corrections: NotRequired[list[CorrectionMark]]

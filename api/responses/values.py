@@ -1,0 +1,43 @@
+"""The value objects every response shares: people, occurrences, sources."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Precision = Literal["minute", "day", "month", "interval", "unknown"]
+Modality = Literal["asserted", "planned", "expected", "reported", "disputed"]
+Kind = Literal["talks", "delegations", "positions"]
+
+
+class Closed(BaseModel):
+    """A response body with exactly these keys (an unknown one is a bug, not data)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PersonOut(Closed):
+    """A person: name and title."""
+
+    name: str
+    title: str | None
+
+
+class OccurrenceOut(Closed):
+    """When it happened: EDTF value at its precision, the source's wording and its anchor."""
+
+    precision: Precision
+    value: str | None
+    wording: str | None
+    anchor: str | None
+    uncertain: bool
+
+
+class SourceOut(Closed):
+    """A source: URL or outlet, publication time, verbatim quote."""
+
+    url: str | None
+    outlet: str | None
+    published_at: str | None
+    quote: str | None

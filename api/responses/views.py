@@ -1,0 +1,157 @@
+"""The rows each view read answers (projections/queries.py builds them)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field, with_config
+
+from api.responses.marks import CorrectedMark, CorrectionMark, Dispute, RetractedMark
+from api.responses.states import Movement, Proposal, Round, Said, TalksFields
+from api.responses.values import Closed, Kind, Modality, OccurrenceOut, PersonOut, SourceOut
+
+
+class LastChange(Closed):
+    """The newest event of a Talks family."""
+
+    position: int
+    type: str
+    headline: str
+
+
+@with_config(ConfigDict(extra="forbid"))
+class TalksRow(TalksFields):
+    """A Talks in the list: its folded state, the next round and the last change."""
+
+    id: str
+    next_round: Round | None
+    last_change: LastChange
+
+
+class TimelineEntry(Closed):
+    """An event as now known, by when it occurred, with its correction and dispute marks."""
+
+    position: int
+    talks_id: str
+    stream_id: str
+    kind: Kind
+    type: str
+    event_id: str
+    version: int
+    recorded_at: str
+    headline: str
+    cameo: str | None
+    quote: str | None = Field(description="Its first verbatim quote")
+    modality: Modality
+    attributed_to: str | None
+    retracted_by: str | None
+    refers_to: str | None = Field(description="The event a correction or retraction points at")
+    occurred: OccurrenceOut
+    actors: list[str]
+    sources: list[SourceOut]
+    data: dict[str, Any] = Field(description="The type's own data, corrections applied")
+    corrected_by: list[str]
+    disputed: bool
+
+
+class StreamMarks(Closed):
+    """A stream's correction and dispute marks, each list empty when there are none."""
+
+    disputes: list[Dispute]
+    corrected: list[CorrectedMark]
+    retracted: list[RetractedMark]
+    corrections: list[CorrectionMark]
+
+
+class PositionChange(Closed):
+    """A priority or demand added or dropped, and by which event."""
+
+    position: int
+    kind: Literal["priority", "demand"]
+    item: str
+    change: Literal["added", "dropped"]
+    occurred: OccurrenceOut
+    event_id: str
+
+
+class PositionRow(StreamMarks):
+    """A party's position in a Talks and the history of its priorities and demands."""
+
+    stream_id: str
+    party: str
+    priorities: list[str]
+    demands: list[str]
+    dropped_priorities: list[str]
+    dropped_demands: list[str]
+    proposals: list[Proposal]
+    appeals: list[Said]
+    assessments: list[Said]
+    statements: list[Said]
+    history: list[PositionChange]
+
+
+class DelegationChange(Closed):
+    """A change of head, a member added or removed, or a new status, and by which event."""
+
+    position: int
+    change: str = Field(
+        description="head named, head changed, member added, member removed, status"
+    )
+    detail: PersonOut | Movement
+    occurred: OccurrenceOut
+    event_id: str
+
+
+class DelegationRow(StreamMarks):
+    """A party's delegation to a Talks: head, members, status, and their history."""
+
+    stream_id: str
+    party: str
+    head: PersonOut | None
+    heads: list[PersonOut] | None
+    members: list[PersonOut] | None
+    status: str | None
+    location: str | None
+    destination: str | None
+    movements: list[Movement] | None
+    history: list[DelegationChange]
+
+
+class Statement(Closed):
+    """A verbatim quote with its speaker, channel, date and source."""
+
+    position: int
+    talks_id: str
+    stream_id: str
+    party: str | None
+    speaker: str | None
+    channel: str | None
+    type: str
+    quote: str
+    attributed_to: str | None
+    event_id: str
+    occurred: OccurrenceOut
+    source: SourceOut
+    corrected_by: list[str]
+
+
+class FieldChange(Closed):
+    """A field added, changed or removed (its JSON pointer), and the events that did it."""
+
+    stream_id: str
+    kind: Kind
+    path: str
+    change: Literal["added", "changed", "removed"]
+    from_: Any = Field(alias="from")
+    to: Any
+    events: list[str]
+
+
+class TalksDiff(Closed):
+    """What changed in a Talks family between two points, on one axis."""
+
+    talks_id: str
+    axis: Literal["occurred", "recorded"]
+    from_: str = Field(alias="from")
+    to: str
+    changes: list[FieldChange]
