@@ -25,8 +25,13 @@ retractions included, with the marks of what became of it (so it can be imported
   event id.
 - **Undated events** (precision ``unknown``) cannot be placed on a time axis: they are listed as
   background notes in the title slide's text, not in ``events``.
-- ``eras``: one per round of the Talks' current state that has a date, from the start of its
-  first day to the end (23:59) of its last: a day, the days of an interval, or a whole month.
+- A Talks none of whose facts has a date gets one slide, ``"No dated facts yet"``, on the day
+  it was recorded (``display_date`` says so): TimelineJS refuses a timeline without events.
+- ``eras``: one per round of the Talks' current state that has a date, in whole days: from its
+  first day to the day after its last (a day, the days of an interval, or a whole month).
+  TimelineJS compares an era's ends by day, and rejects an era whose end falls on its start's
+  day (an end at 23:59 of a one-day round did).
+- ``text.text`` links each source with a URL (``<a href>``), which TimelineJS keeps.
 
 **CSV** (``format=csv``, ``text/csv``, a header row, RFC 4180 quoting): one row per event, by
 when it occurred (undated last). ACLED-like columns: ``event_id``, ``event_date`` (ISO date: the
@@ -383,11 +388,13 @@ def timelinejs_dates(occurred: Occurrence) -> dict[str, dict[str, int]] | None:
 
 
 def _day_span(first: date, last: date) -> tuple[dict[str, int], dict[str, int]]:
-    return _date_parts(first), {**_date_parts(last), "hour": 23, "minute": 59}
+    # Whole days, the end at the start of the day after: TimelineJS compares an era's ends by
+    # year, month and day only and drops an end on its start's day, then rejects the era.
+    return _date_parts(first), _date_parts(last + timedelta(days=1))
 
 
 def era_span(occurred: Occurrence) -> tuple[dict[str, int], dict[str, int]] | None:
-    """From the start of the first day to the end of the last day of a date; None if undated."""
+    """From the start of the first day to the start of the day after the last; None if undated."""
     value = occurred.value
     if occurred.precision == "unknown" or value is None:
         return None
@@ -395,16 +402,10 @@ def era_span(occurred: Occurrence) -> tuple[dict[str, int], dict[str, int]] | No
         first = date.fromisoformat(f"{value}-01")
         following = (first + timedelta(days=32)).replace(day=1)
         return _day_span(first, following - timedelta(days=1))
-    if occurred.precision == "interval":
-        start_text, _, end_text = value.partition("/")
-        start, end = _point(start_text), _point(end_text)
-        first = start.date() if isinstance(start, datetime) else start
-        if isinstance(end, datetime):
-            return _date_parts(first), _date_parts(end)
-        return _day_span(first, end)
-    moment = _point(value)
-    day = moment.date() if isinstance(moment, datetime) else moment
-    return _day_span(day, day)
+    start_text, _, end_text = value.partition("/")
+    start, end = _point(start_text), _point(end_text or start_text)
+    first = start.date() if isinstance(start, datetime) else start
+    return _day_span(first, end.date() if isinstance(end, datetime) else end)
 
 
 # Actors and sources
@@ -545,6 +546,23 @@ def _eras(talks: dict[str, Any]) -> list[dict[str, Any]]:
     return eras
 
 
+def _nothing_dated(family: Family) -> dict[str, Any]:
+    """The one slide of a Talks none of whose facts has a date: TimelineJS refuses a timeline
+    without events. It stands on the day the Talks was recorded, and says so."""
+    recorded = family.items[0].fact.original.timestamp
+    return {
+        "start_date": _date_parts(recorded.date()),
+        "display_date": f"date unknown (recorded {_human_point(recorded.date())})",
+        "text": {
+            "headline": "No dated facts yet",
+            "text": "<p>None of these facts has a date yet: they are listed on the title slide."
+            "</p>",
+        },
+        "group": GROUPS["talks"],
+        "unique_id": f"undated-{family.talks_id}",
+    }
+
+
 def timelinejs(family: Family) -> dict[str, Any]:
     """The TimelineJS 3 document: a title slide, one slide per dated fact, one era per round."""
     slides: list[dict[str, Any]] = []
@@ -564,6 +582,8 @@ def timelinejs(family: Family) -> dict[str, Any]:
                 "unique_id": str(item.event.event_id),
             }
         )
+    if not slides and family.items:
+        slides.append(_nothing_dated(family))
     title = family.talks.get("title") or "Talks"
     return {
         "title": {"text": {"headline": title, "text": _title_html(family, background)}},
