@@ -85,8 +85,9 @@ sector where known; a meeting's or an agreement's parties all as actor, as the m
 reciprocal events), ``event`` (a list of one PLOVER category, ``PLOVER`` below),
 ``quad_code``, ``mode`` (a list, or null), ``context`` (a list: ``diplomatic``, plus the
 auxiliary ``future`` for planned and expected facts), ``event_text`` (the verbatim quotes),
-``cite_info`` (the first source), ``coder``, ``coded_date``/``coded_time`` (the record time,
-UTC), ``comment`` (the headline); and ours beyond them: ``sources`` (every source as a
+``cite_info`` (the first source), ``coder``, ``comment`` (the headline; no ``coded_date``: the
+facts as known do not depend on when they were recorded, so a re-imported store exports the
+same lines); and ours beyond them: ``sources`` (every source as a
 citeInfo), ``precision``, ``uncertain``, ``cameo``, ``original_type``, ``modality``,
 ``attributed_to``, ``corrected``, ``disputed``. PLOVER requires a date and a category and has
 no OTHER: **undated facts, and types PLOVER has no category for** (statements, comments, a
@@ -1006,7 +1007,6 @@ def plover_record(item: Item, family: Family) -> dict[str, Any] | None:
     }
     if recipients:
         record["recipient"] = [plover_entity(name) for name in recipients]
-    recorded = item.fact.original.timestamp
     record |= {
         "event": [category],
         "quad_code": PLOVER_QUADS[category],
@@ -1015,8 +1015,6 @@ def plover_record(item: Item, family: Family) -> dict[str, Any] | None:
         "event_text": list(envelope.quotes),
         "cite_info": _cite_info(envelope.sources[0]) if envelope.sources else None,
         "coder": "negotiation-timeline",
-        "coded_date": recorded.date().isoformat(),
-        "coded_time": recorded.time().isoformat(timespec="seconds") + "Z",
         "comment": event.headline(),
         # Ours, beyond PLOVER's fields (the manual invites them):
         "sources": [_cite_info(source) for source in envelope.sources],
