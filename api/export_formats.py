@@ -94,8 +94,10 @@ no OTHER: **undated facts, and types PLOVER has no category for** (statements, c
 delegation's make-up and travel), are left out.
 
 **Clocks.** Every format takes the views' ``as_of`` (only the events recorded by then) and
-``at`` (only the facts that may have happened by then, domain/temporal.py's rules; CloudEvents
-keeps every event of a stream that had begun, as the importer needs its creation).
+``at`` (only the facts that may have happened by then, domain/temporal.py's rules; undated
+facts always count). CloudEvents keeps, of each stream that had begun by then, its creating
+event (the importer needs it), its corrections and retractions, and the events that may have
+happened by then.
 """
 
 from __future__ import annotations
