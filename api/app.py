@@ -13,7 +13,7 @@ from api import problems
 from api.observability import Metrics, RequestMiddleware
 from api.routes import exports, health, keys, log, pages, projections, stream, streams, views
 from api.web.render import STATIC
-from api.wiring import build
+from entrypoints.bootstrap import build
 from store.settings import Settings
 
 DESCRIPTION = (

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.wiring import Components
-from store.service import TimelineService
+from application.components import Components
+from application.service import TimelineService
 
 
 def get_service(request: Request) -> TimelineService:

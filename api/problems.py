@@ -14,13 +14,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Route
 
+from application.service import ConflictError, IdempotencyMismatchError, NotFoundError
 from domain.errors import (
     ClosedStreamError,
     DomainError,
     DuplicateFactError,
     UnknownStreamError,
 )
-from store.service import ConflictError, IdempotencyMismatchError, NotFoundError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "urn:negotiation-timeline:problem:"

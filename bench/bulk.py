@@ -1,7 +1,7 @@
 """b. Bulk import: the batch append endpoint over HTTP, and an import of a JSON-lines file.
 
 The file holds one event per line: ``{"kind", "stream_id", ...the POST body}``, each stream
-opening with its creating event (the format of api/importer.py). If ``negotiation-timeline
+opening with its creating event (the format of application/importer.py). If ``negotiation-timeline
 import`` exists it is run on the file (a process, timed from start to exit, and checked to have
 stored every event); otherwise the in-process equivalent is measured: each
 line parsed through api.schemas and api.routes.streams.new_event, then TimelineService.create and

@@ -32,7 +32,8 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from api import wiring
+from application.components import Components
+from entrypoints import bootstrap
 from store.keys import KeyStore
 from store.settings import Settings
 
@@ -159,9 +160,9 @@ class Target:
         )
 
     @contextlib.contextmanager
-    def components(self, *, follow: bool = False) -> Iterator[wiring.Components]:
+    def components(self, *, follow: bool = False) -> Iterator[Components]:
         """The service's own components on this store, in this process."""
-        built = wiring.build(self.settings(), follow=follow)
+        built = bootstrap.build(self.settings(), follow=follow)
         try:
             yield built
         finally:

@@ -24,7 +24,7 @@ from eventsourcing.persistence import StoredEvent
 
 from bench import common
 from bench.common import Result
-from store.schema import IndexRow
+from store.event_index import IndexRow
 from store.serialize import iso
 
 TARGET_MB = 200

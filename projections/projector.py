@@ -21,6 +21,7 @@ from domain.base import NegotiationAggregate
 from domain.temporal import Fact
 from projections.view import LIVE, NEXT, Tables, View
 from store.application import TimelineApplication
+from store.event_index import EventIndex
 from store.sql import Tx
 
 TRACKING = (
@@ -74,6 +75,7 @@ class Projector:
     ) -> None:
         self.app, self.views, self.batch_size = app, views, batch_size
         self.db = app.database
+        self.index = EventIndex(app.database)
 
     def setup(self) -> None:
         """Create the tracking table, a tracking row and live tables for every view."""
@@ -155,14 +157,8 @@ class Projector:
         The family is the Talks stream with its delegations and positions; its facts carry every
         correction and retraction recorded up to ``position``, and no later one.
         """
-        talks_id = self.db.query(
-            "SELECT talks_id FROM nt_event_index WHERE position = ?", (position,)
-        )[0]["talks_id"]
-        rows = self.db.query(
-            "SELECT stream_id, version, position FROM nt_event_index"
-            " WHERE talks_id = ? AND position <= ? ORDER BY position",
-            (talks_id, position),
-        )
+        talks_id = self.index.talks_of(position)
+        rows = self.index.family(talks_id, upto=position)
         newest: dict[str, int] = {}
         for row in rows:
             newest[row["stream_id"]] = max(newest.get(row["stream_id"], 0), row["version"])
@@ -395,11 +391,8 @@ class Projector:
 
     def _oldest_unapplied_age(self, position: int) -> float:
         """Seconds since the oldest event the view has not applied yet was recorded (0 if none)."""
-        rows = self.db.query(
-            "SELECT recorded_at FROM nt_event_index WHERE position > ? ORDER BY position LIMIT 1",
-            (position,),
-        )
-        if not rows:
+        first = self.index.first_recorded_after(position)
+        if first is None:
             return 0.0
-        recorded = datetime.fromisoformat(rows[0]["recorded_at"].replace("Z", "+00:00"))
+        recorded = datetime.fromisoformat(first.replace("Z", "+00:00"))
         return round(max(0.0, (datetime.now(UTC) - recorded).total_seconds()), 3)

@@ -22,7 +22,6 @@ from domain import temporal
 from domain.base import NegotiationAggregate
 from projections.projector import Projector
 from projections.view import LIVE, Tables
-from store.serialize import iso
 from store.sql import Database
 
 CACHE_SIZE = 32
@@ -58,6 +57,7 @@ class TemporalViews:
     def __init__(self, projector: Projector) -> None:
         self.projector = projector
         self.db = projector.db
+        self.index = projector.index
         self._cache: OrderedDict[tuple[Any, ...], Database] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -82,22 +82,10 @@ class TemporalViews:
         """The last position recorded by ``as_of`` (the head when None)."""
         if as_of is None:
             return self.projector.head()
-        rows = self.db.query(
-            "SELECT MAX(position) AS position FROM nt_event_index WHERE recorded_at <= ?",
-            (iso(as_of),),
-        )
-        return int(rows[0]["position"] or 0)
+        return self.index.position_as_of(as_of)
 
     def _build(self, talks_id: str | None, upto: int, at: datetime | None) -> Database:
-        where, params = "position <= ?", list[Any]([upto])
-        if talks_id is not None:
-            where += " AND talks_id = ?"
-            params.append(talks_id)
-        rows = self.db.query(
-            f"SELECT stream_id, kind, version, position FROM nt_event_index WHERE {where}"
-            " ORDER BY position",
-            params,
-        )
+        rows = self.index.family(talks_id, upto=upto)
         streams: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             streams.setdefault(row["stream_id"], []).append(row)

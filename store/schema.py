@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from store import event_index
+from store.event_index import IndexRow
 from store.sql import Tx
 
 #: The largest position or version either database can hold (a signed 64-bit integer).
@@ -52,22 +54,6 @@ STATEMENTS = (
 
 
 @dataclass(frozen=True)
-class IndexRow:
-    """What the index keeps of one event, beside the event itself."""
-
-    stream_id: str
-    kind: str
-    version: int
-    event_id: str
-    type: str
-    talks_id: str
-    recorded_at: str
-    occurred_start: str | None
-    occurred_end: str | None
-    principal: str | None
-
-
-@dataclass(frozen=True)
 class IdempotencyRecord:
     """An Idempotency-Key and the hash of the request it first came with."""
 
@@ -82,27 +68,7 @@ def write_extras(tx: Tx, positions: Sequence[int], extras: dict[str, Any]) -> No
     if len(rows) != len(positions):
         msg = f"{len(rows)} index rows for {len(positions)} events"
         raise RuntimeError(msg)
-    tx.executemany(
-        "INSERT INTO nt_event_index (position, stream_id, kind, version, event_id, type,"
-        " talks_id, recorded_at, occurred_start, occurred_end, principal)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                position,
-                r.stream_id,
-                r.kind,
-                r.version,
-                r.event_id,
-                r.type,
-                r.talks_id,
-                r.recorded_at,
-                r.occurred_start,
-                r.occurred_end,
-                r.principal,
-            )
-            for position, r in zip(positions, rows, strict=True)
-        ],
-    )
+    event_index.insert(tx, positions, rows)
     record: IdempotencyRecord | None = extras.get("idempotency")
     if record is not None and positions:
         tx.execute(

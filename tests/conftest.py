@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from helpers import issue_key
 
 from api.app import create_app
-from api.wiring import migrate
+from application.service import TimelineService
+from entrypoints.bootstrap import migrate
 from store.application import TimelineApplication
 from store.keys import Role
-from store.service import TimelineService
 from store.settings import Settings
 
 BACKEND = os.environ.get("NT_TEST_BACKEND", "sqlite")

@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
+from application.service import TimelineService
 from store.application import TimelineApplication
 from store.keys import KeyStore, Role
-from store.service import TimelineService
 from store.settings import Settings
 
 #: The installed console script, next to the interpreter running the tests.

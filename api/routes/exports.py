@@ -3,7 +3,7 @@
 Every export takes the views' clocks: ``as_of`` (record time) and ``at`` (valid time).
 
 ``GET /talks/{id}/export?format=...`` covers the Talks with its delegations and positions, read
-from the store (always current); api/export_formats.py describes each format.
+from the store (always current); application/exports.py describes each format.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ from fastapi import APIRouter, Header, Query, Response
 
 from api.auth import Reader
 from api.deps import ServiceDep
-from api.export_formats import (
+from api.problems import ProblemError
+from api.routes.streams import At, moment
+from api.routes.views import AsOf
+from application.exports import (
     CLOUDEVENTS_BATCH,
     EXTENSIONS,
     MEDIA_TYPES,
@@ -23,10 +26,7 @@ from api.export_formats import (
     load_family,
     render,
 )
-from api.problems import ProblemError
-from api.routes.streams import At, moment
-from api.routes.views import AsOf
-from store.service import NotFoundError
+from application.service import NotFoundError
 
 router = APIRouter(tags=["exports"], dependencies=[Reader])
 

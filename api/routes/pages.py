@@ -12,9 +12,9 @@ from api.auth import Reader
 from api.deps import ComponentsDep
 from api.routes.views import Clocks, ClocksDep, database, talks_known
 from api.web.render import mark, render
-from api.wiring import Components
+from application.components import Components
+from application.service import NotFoundError
 from projections import queries
-from store.service import NotFoundError
 
 router = APIRouter(tags=["pages"], dependencies=[Reader], default_response_class=HTMLResponse)
 EVERYTHING = queries.Page(limit=1000)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from api.auth import Admin, Reader
 from api.deps import ComponentsDep
 from api.problems import ProblemError
-from api.wiring import Components, RebuildStoppedError
+from application.components import Components, RebuildStoppedError
 
 router = APIRouter(prefix="/projections", tags=["projections"])
 

@@ -22,8 +22,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import Reader
 from api.deps import ComponentsDep
+from application.service import TimelineService
 from store.schema import MAX_POSITION
-from store.service import TimelineService
 
 router = APIRouter(tags=["log"], dependencies=[Reader])
 POLL_SECONDS = 1.0
@@ -66,13 +66,7 @@ def feed(
         return [], after
     last = events[-1]["position"]
     if talks_id is not None:
-        mine = {
-            r["position"]
-            for r in service.db.query(
-                "SELECT position FROM nt_event_index WHERE talks_id = ? AND position BETWEEN ? AND ?",
-                (talks_id, events[0]["position"], last),
-            )
-        }
+        mine = service.index.family_positions(talks_id, events[0]["position"], last)
         events = [e for e in events if e["position"] in mine]
     if types:
         events = [e for e in events if e["type"] in types]

@@ -29,11 +29,11 @@ from api.schemas import (
     to_envelope,
 )
 from api.web.negotiation import wants_html
+from application.service import AppendResult, Idempotency, NewEvent, TimelineService
 from domain.catalogue import EVENT_TYPES, creation_type, event_type
 from domain.corrections import EventCorrected
 from domain.errors import DomainError, InvalidEventError
 from store.schema import MAX_POSITION
-from store.service import AppendResult, Idempotency, NewEvent, TimelineService
 
 IdempotencyKey = Annotated[
     str | None,

@@ -18,10 +18,10 @@ from api.auth import Reader
 from api.deps import ComponentsDep
 from api.problems import ProblemError
 from api.routes.streams import At, Instant, Point, instant, moment
-from api.wiring import Components
+from application.components import Components
+from application.diffs import Axis, diff
 from projections import queries
 from projections.runner import wait_for
-from store.diffs import Axis, diff
 from store.schema import MAX_POSITION
 from store.serialize import iso
 from store.sql import Database

@@ -9,8 +9,8 @@ from helpers import mediator_role, round_scheduled, talks_body
 
 from api.routes.streams import new_event
 from api.schemas import CreateIn, EventIn
+from application.service import TimelineService
 from store.application import TimelineApplication
-from store.service import TimelineService
 from store.settings import Settings
 
 INTERVAL = 100

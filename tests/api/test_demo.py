@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from api.demo import (
+from application.demo import (
     EVENING_ADDRESS,
     FACTS,
     STREAMS,
@@ -17,7 +17,7 @@ from api.demo import (
     demo_id,
     load_demo,
 )
-from store.service import TimelineService
+from application.service import TimelineService
 
 #: Sentence ends: ., ! or ? (perhaps closing a quotation), then a space and a capital or a quote.
 SENTENCE_END = re.compile(r'(?:(?<=[.!?])|(?<=[.!?]["”]))\s+(?=["“A-Z])')

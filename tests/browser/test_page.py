@@ -12,7 +12,7 @@ import httpx
 import pytest
 from helpers import authorized, event_body
 
-from api.demo import DELEGATION_ID, FACTS, POSITION_ID, TALKS_ID, demo_id
+from application.demo import DELEGATION_ID, FACTS, POSITION_ID, TALKS_ID, demo_id
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError

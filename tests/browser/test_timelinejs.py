@@ -16,7 +16,7 @@ from conftest import TIMEOUT_MS
 from fastapi.testclient import TestClient
 from timeline_cases import CASES, SOURCE
 
-from store.service import TimelineService
+from application.service import TimelineService
 
 JS = Path(__file__).resolve().parent / "js"
 TIMELINE_JS = JS / "node_modules" / "@knight-lab" / "timelinejs" / "dist" / "js" / "timeline.js"

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from api.demo import TALKS_ID, load_demo
 from api.routes.streams import new_event, with_corrected_fields
 from api.schemas import CreateIn, EventIn
-from store.service import TimelineService
+from application.demo import TALKS_ID, load_demo
+from application.service import TimelineService
 
 TALKS = UUID("7a1c0000-0000-4000-8000-0000000000a1")
 SOURCE = {"outlet": "Test Wire", "url": "https://example.org/report"}

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from helpers import CLI, event_count, run_cli, running_server
 
-from api.demo import FACTS, TALKS_ID
+from application.demo import FACTS, TALKS_ID
 from store.settings import Settings
 
 

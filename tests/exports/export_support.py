@@ -13,13 +13,13 @@ from uuid import UUID
 
 import psycopg
 
-from api.demo import load_demo
-from api.export_formats import Format, load_family, render
 from api.routes.streams import new_event, with_corrected_fields
 from api.schemas import CreateIn, EventIn
-from api.wiring import migrate
+from application.demo import load_demo
+from application.exports import Format, load_family, render
+from application.service import TimelineService
+from entrypoints.bootstrap import migrate
 from store.application import TimelineApplication
-from store.service import TimelineService
 from store.settings import Settings
 
 TALKS = UUID("7a1c0000-0000-4000-8000-000000000001")

@@ -18,11 +18,11 @@ from export_support import record as record_event
 from fastapi.testclient import TestClient
 from helpers import assert_problem
 
-from api.demo import TALKS_ID, load_demo
-from api.export_formats import acled_date
-from api.importer import import_file
+from application.demo import TALKS_ID, load_demo
+from application.exports import acled_date
+from application.importer import import_file
+from application.service import TimelineService
 from domain.occurrence import Occurrence
-from store.service import TimelineService
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 #: ACLED's columns in ACLED's order, from ACLED's codebook (2023 onwards).

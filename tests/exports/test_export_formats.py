@@ -22,18 +22,18 @@ from export_support import record as record_event
 from fastapi.testclient import TestClient
 from helpers import assert_problem
 
-from api.demo import DELEGATION_ID, POSITION_ID, TALKS_ID, load_demo
-from api.export_formats import (
+from application.demo import DELEGATION_ID, POSITION_ID, TALKS_ID, load_demo
+from application.exports import (
     CSV_COLUMNS,
     PLOVER,
     PLOVER_CATEGORIES,
     display_date,
     plover_entity,
 )
+from application.service import TimelineService
 from domain import temporal
 from domain.catalogue import EVENT_TYPES
 from domain.occurrence import Occurrence
-from store.service import TimelineService
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 CLOUDEVENTS_CORE = {"specversion", "id", "source", "type", "subject", "time", "datacontenttype",

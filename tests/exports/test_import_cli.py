@@ -10,9 +10,9 @@ from export_support import export, fresh_store, loaded
 from helpers import CLI, cli_env, cli_store_args, event_count
 from typer.testing import CliRunner
 
-from api.cli import cli
-from api.demo import TALKS_ID
-from store.service import TimelineService
+from application.demo import TALKS_ID
+from application.service import TimelineService
+from entrypoints.cli import cli
 from store.settings import Settings
 
 COMMAND_TIMEOUT = 60

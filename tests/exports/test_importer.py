@@ -1,4 +1,4 @@
-"""api/importer.py: export -> import round trips, idempotence, bad lines, --strict."""
+"""application/importer.py: export -> import round trips, idempotence, bad lines, --strict."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from export_support import (
     service_on,
 )
 
-from api.demo import DELEGATION_ID, POSITION_ID, TALKS_ID
-from api.importer import BadLineError, import_file, import_lines, parse_line
-from store.service import ConflictError, TimelineService
+from application.demo import DELEGATION_ID, POSITION_ID, TALKS_ID
+from application.importer import BadLineError, import_file, import_lines, parse_line
+from application.service import ConflictError, TimelineService
 from store.settings import Settings
 
 STREAMS = (TALKS_ID, DELEGATION_ID, POSITION_ID, TALKS, DELEGATION, POSITION)

@@ -11,7 +11,7 @@ from typing import Any
 
 from support import append, body, stream, talks
 
-from store.service import TimelineService
+from application.service import TimelineService
 
 PARTIES = ("Ukraine", "Russia")
 PEOPLE = tuple(f"Person {letter}" for letter in "ABCDEFGHIJKL")

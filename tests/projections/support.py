@@ -10,11 +10,12 @@ from uuid import UUID
 
 from api.routes.streams import new_event
 from api.schemas import CreateIn, EventIn
-from api.wiring import Components, build
+from application.components import Components
+from application.service import AppendResult, TimelineService
+from entrypoints.bootstrap import build
 from projections import queries
 from projections.projector import Projector
 from projections.registry import all_views
-from store.service import AppendResult, TimelineService
 from store.settings import Settings
 from store.sql import Database, Row
 

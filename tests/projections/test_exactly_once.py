@@ -10,7 +10,7 @@ import pytest
 from log_generator import LogGenerator
 from support import VIEWS, count, digests, fresh_projector, opened, tracking
 
-from api.wiring import Components
+from application.components import Components
 from projections.projector import Projector
 from projections.registry import all_views
 from projections.view import View

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from support import VIEWS, append, body, count, fresh_projector, opened, stream, talks, tracking
 
-from api.wiring import Components
+from application.components import Components
 from projections.projector import Projector, ViewFailedError
 from projections.registry import all_views
 from projections.timeline import Timeline

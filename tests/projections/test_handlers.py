@@ -19,7 +19,7 @@ from support import (
     timeline,
 )
 
-from api.wiring import Components
+from application.components import Components
 from projections import queries
 from store.settings import Settings
 
@@ -91,7 +91,10 @@ def test_an_event_of_a_delegation_is_the_talks_last_change_without_touching_its_
     before = overview(store, talks_id)
     delegation = stream(store.service, "delegations", talks_id, "Russia")
     arrived = append(
-        store.service, "delegations", delegation, body("DelegationArrived", {"city": "Istanbul"})
+        store.service,
+        "delegations",
+        delegation,
+        body("DelegationArrived", {"city": "Istanbul"}),
     )
     after = overview(store, talks_id)
     assert after["last_change"]["position"] == arrived.position
@@ -122,7 +125,13 @@ def test_a_round_with_an_unknown_date_is_not_the_next_round_before_a_dated_one(
     store: Components,
 ) -> None:
     talks_id = talks(store.service)
-    append(store.service, "talks", talks_id, scheduled(1, day("2025-07-01")), scheduled(2, UNKNOWN))
+    append(
+        store.service,
+        "talks",
+        talks_id,
+        scheduled(1, day("2025-07-01")),
+        scheduled(2, UNKNOWN),
+    )
     assert overview(store, talks_id)["next_round"]["number"] == 1
 
 
@@ -130,7 +139,13 @@ def test_the_next_round_is_the_earliest_instant_whatever_the_time_zones(store: C
     talks_id = talks(store.service)
     at_eight_utc = {"precision": "minute", "value": "2025-06-02T09:00+01:00"}
     at_seven_utc = {"precision": "minute", "value": "2025-06-02T10:00+03:00"}
-    append(store.service, "talks", talks_id, scheduled(1, at_eight_utc), scheduled(2, at_seven_utc))
+    append(
+        store.service,
+        "talks",
+        talks_id,
+        scheduled(1, at_eight_utc),
+        scheduled(2, at_seven_utc),
+    )
     assert overview(store, talks_id)["next_round"]["number"] == 2
 
 

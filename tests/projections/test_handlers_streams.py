@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from support import append, body, count, opened, statements, stream, talks, timeline
 
-from api.demo import FACTS, TALKS_ID, load_demo
-from api.wiring import Components
+from application.components import Components
+from application.demo import FACTS, TALKS_ID, load_demo
 from projections import queries
 from store.settings import Settings
 

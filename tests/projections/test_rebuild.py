@@ -24,7 +24,7 @@ from support import (
     timeline,
 )
 
-from api.wiring import Components
+from application.components import Components
 from projections.projector import Projector
 from store.settings import Settings
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.demo import STREAMS, demo_id, load_demo
+from application.demo import STREAMS, demo_id, load_demo
 
 Streams = list[tuple[str, str]]
 CORRECTIONS = ("EventCorrected", "EventRetracted")
@@ -167,7 +167,7 @@ def load_the_demo(client: TestClient) -> None:
 
 
 def demo_recorded_at(client: TestClient, key: str, kind: str = "talks") -> str:
-    """When a demo fact (by its key in api/demo.py) was recorded."""
+    """When a demo fact (by its key in application/demo.py) was recorded."""
     return recorded_at(client, kind, str(STREAMS[kind]), str(demo_id(f"event:{key}")))
 
 

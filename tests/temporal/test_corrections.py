@@ -13,9 +13,9 @@ from helpers import assert_problem
 
 from api.routes.streams import new_event
 from api.schemas import CreateIn, EventIn
+from application.service import TimelineService
 from projections.projector import Projector
 from projections.registry import all_views
-from store.service import TimelineService
 from tests.temporal.support import (
     append,
     body,

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from helpers import assert_problem
 
-from api.demo import STREAMS, TALKS_ID
+from application.demo import STREAMS, TALKS_ID
 from domain.diff import flatten
 from domain.occurrence import Occurrence
 from tests.temporal.support import (

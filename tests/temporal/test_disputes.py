@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from helpers import assert_problem
 
-from api.demo import TALKS_ID, demo_id
+from application.demo import TALKS_ID, demo_id
 from tests.temporal.support import (
     a_source,
     append,

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from helpers import assert_problem
 
-from api.demo import EVENING_ADDRESS, PUBLISHED, TALKS_ID, demo_id
+from application.demo import EVENING_ADDRESS, PUBLISHED, TALKS_ID, demo_id
 from tests.temporal.support import (
     UNKNOWN,
     append,

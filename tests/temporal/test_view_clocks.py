@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.demo import TALKS_ID
+from application.demo import TALKS_ID
 from tests.temporal.support import (
     CORRECTIONS,
     FAR_FUTURE,

@@ -25,9 +25,9 @@ from helpers import (
 )
 
 from api.app import create_app
-from api.demo import DELEGATION_ID, POSITION_ID, TALKS_ID, load_demo
+from application.demo import DELEGATION_ID, POSITION_ID, TALKS_ID, load_demo
+from application.service import TimelineService
 from store.keys import Role
-from store.service import TimelineService
 from store.settings import Settings
 from trust.trust_support import WRITE_METHODS, Operation, api_operations, issue_key, server_process
 

@@ -25,7 +25,7 @@ import pytest
 from fastapi.testclient import TestClient
 from helpers import mediator_role, read_whole_log, run_cli, talks_body
 
-from api.wiring import build
+from entrypoints.bootstrap import build
 from store.settings import Settings
 from trust.trust_support import Server, issue_key, kill, start_server, terminate
 

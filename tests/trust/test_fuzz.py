@@ -35,8 +35,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from api.demo import DELEGATION_ID, POSITION_ID, TALKS_ID, load_demo
-from store.service import TimelineService
+from application.demo import DELEGATION_ID, POSITION_ID, TALKS_ID, load_demo
+from application.service import TimelineService
 from store.settings import Settings
 
 SEED = 20250601

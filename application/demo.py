@@ -1,4 +1,4 @@
-"""The demo: every fact of the seed article (api/demo_data/) as its own sourced event.
+"""The demo: every fact of the seed article (application/demo_data/) as its own sourced event.
 
 Dates are anchored to when each statement was made, not to when the article appeared. The
 article is dated Sunday 1 June 2025; its hour is not given, so its anchor is noon in Kyiv. The
@@ -24,7 +24,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from api.routes.streams import new_event, with_corrected_fields
 from api.schemas import CreateIn, EventIn
-from store.service import Idempotency, TimelineService
+from application.service import Idempotency, TimelineService
 
 ARTICLE_FILE = "istanbul-talks-2025-06-01.txt"
 PUBLISHED = "2025-06-01T12:00:00+03:00"
@@ -44,7 +44,11 @@ STREAMS = {"talks": TALKS_ID, "delegations": DELEGATION_ID, "positions": POSITIO
 
 def article_text() -> str:
     """The seed article, as shipped with the package."""
-    return resources.files("api").joinpath("demo_data", ARTICLE_FILE).read_text(encoding="utf-8")
+    return (
+        resources.files("application")
+        .joinpath("demo_data", ARTICLE_FILE)
+        .read_text(encoding="utf-8")
+    )
 
 
 def source(*quotes: str) -> list[dict[str, Any]]:

@@ -18,15 +18,16 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from application.event_cache import EventCache
+from application.folds import FoldCache
 from domain.base import NegotiationAggregate
 from domain.catalogue import AGGREGATES, EventType
 from domain.corrections import EventCorrected, EventRetracted
 from domain.envelope import Envelope
 from domain.errors import DomainError, DuplicateFactError, InvalidEventError, UnknownStreamError
 from store.application import TimelineApplication
-from store.event_cache import EventCache
-from store.folds import FoldCache
-from store.schema import IdempotencyRecord, IndexRow
+from store.event_index import EventIndex, IndexRow
+from store.schema import IdempotencyRecord
 from store.serialize import event_json, iso
 
 CORRECTION_TYPES = (EventCorrected.type_name(), EventRetracted.type_name())
@@ -95,6 +96,7 @@ class TimelineService:
     def __init__(self, app: TimelineApplication) -> None:
         self.app = app
         self.db = app.database
+        self.index = EventIndex(app.database)
         self.cache = EventCache(app)
         self.folds = FoldCache()
         #: Called with the new head position and the number of events after every append.
@@ -270,10 +272,8 @@ class TimelineService:
         if record["request_hash"] != idempotency.request_hash:
             msg = "this Idempotency-Key was used with a different request"
             raise IdempotencyMismatchError(msg)
-        rows = self.db.query(
-            "SELECT event_id, version, position, kind FROM nt_event_index"
-            " WHERE stream_id = ? AND position BETWEEN ? AND ? ORDER BY position",
-            (record["stream_id"], record["first_position"], record["last_position"]),
+        rows = self.index.stream_span(
+            record["stream_id"], record["first_position"], record["last_position"]
         )
         events = [Appended(r["event_id"], r["version"], r["position"]) for r in rows]
         return AppendResult(
@@ -289,16 +289,10 @@ class TimelineService:
 
     def stream_kind(self, stream_id: str) -> str | None:
         """Which kind of stream this id is, if any."""
-        rows = self.db.query(
-            "SELECT kind FROM nt_event_index WHERE stream_id = ? AND version = 1", (stream_id,)
-        )
-        return str(rows[0]["kind"]) if rows else None
+        return self.index.kind(stream_id)
 
     def _current_version(self, stream_id: str) -> int | None:
-        rows = self.db.query(
-            "SELECT MAX(version) AS version FROM nt_event_index WHERE stream_id = ?", (stream_id,)
-        )
-        return rows[0]["version"] if rows and rows[0]["version"] is not None else None
+        return self.index.current_version(stream_id)
 
     def _load(self, kind: str, stream_id: UUID, version: int | None = None) -> NegotiationAggregate:
         """The stream's aggregate, if the stream is of this kind (its class says which)."""
@@ -313,12 +307,7 @@ class TimelineService:
 
     def version_as_of(self, stream_id: UUID, as_of: datetime) -> int | None:
         """The stream's version from the events recorded at or before ``as_of``."""
-        rows = self.db.query(
-            "SELECT MAX(version) AS version FROM nt_event_index"
-            " WHERE stream_id = ? AND recorded_at <= ?",
-            (str(stream_id), iso(as_of)),
-        )
-        return rows[0]["version"] if rows and rows[0]["version"] is not None else None
+        return self.index.version_as_of(str(stream_id), as_of)
 
     def state(
         self,
@@ -363,23 +352,11 @@ class TimelineService:
 
     def target(self, event_id: UUID) -> dict[str, Any] | None:
         """Where an event is: its stream, kind, version and type (None if unknown)."""
-        rows = self.db.query(
-            "SELECT stream_id, kind, version, type, position FROM nt_event_index WHERE event_id = ?",
-            (str(event_id),),
-        )
-        return rows[0] if rows else None
+        return self.index.locate(str(event_id))
 
-    def recorded_ids(self, event_ids: list[str], chunk: int = 500) -> set[str]:
-        """Which of these event ids are recorded already (one query per ``chunk`` ids)."""
-        found: set[str] = set()
-        for start in range(0, len(event_ids), chunk):
-            part = event_ids[start : start + chunk]
-            marks = ",".join("?" * len(part))
-            rows = self.db.query(
-                f"SELECT event_id FROM nt_event_index WHERE event_id IN ({marks})", part
-            )
-            found.update(str(row["event_id"]) for row in rows)
-        return found
+    def recorded_ids(self, event_ids: list[str]) -> set[str]:
+        """Which of these event ids are recorded already."""
+        return self.index.recorded_ids(event_ids)
 
     def _check_references(
         self, stream_id: UUID, events: list[NewEvent], *, recorded: bool = True
@@ -420,13 +397,7 @@ class TimelineService:
         """Every event of a stream in order, with envelope, version and global position."""
         if self.stream_kind(str(stream_id)) != kind:
             raise NotFoundError(f"no {kind} with id {stream_id}")
-        index = {
-            r["version"]: r
-            for r in self.db.query(
-                "SELECT version, position, principal FROM nt_event_index WHERE stream_id = ?",
-                (str(stream_id),),
-            )
-        }
+        index = self.index.stream_rows(str(stream_id))
         return [
             event_json(
                 event,
@@ -445,14 +416,7 @@ class TimelineService:
         )
         if not notifications:
             return []
-        index = {
-            r["position"]: r
-            for r in self.db.query(
-                "SELECT position, kind, principal FROM nt_event_index"
-                " WHERE position BETWEEN ? AND ?",
-                (notifications[0].id, notifications[-1].id),
-            )
-        }
+        index = self.index.log_rows(notifications[0].id, notifications[-1].id)
         return [
             event_json(
                 self.app.mapper.to_domain_event(n),  # type: ignore[arg-type]

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from application.service import TimelineService
 from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.diff import compare, flatten, touches
-from store.service import TimelineService
 
 Axis = Literal["occurred", "recorded"]
 Causes = list[tuple[str, set[str]]]
@@ -79,11 +79,7 @@ def diff(
     service: TimelineService, talks_id: UUID, start: datetime, end: datetime, axis: Axis
 ) -> list[dict[str, Any]]:
     """Every field added, changed or removed in the family between ``start`` and ``end``."""
-    rows = service.db.query(
-        "SELECT stream_id, kind, MIN(position) AS first FROM nt_event_index WHERE talks_id = ?"
-        " GROUP BY stream_id, kind ORDER BY first",
-        (str(talks_id),),
-    )
+    rows = service.index.family_streams(str(talks_id))
     found: list[dict[str, Any]] = []
     for row in rows:
         stream_id = UUID(row["stream_id"])

@@ -51,24 +51,24 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import ValidationError
 
-from api.export_formats import (
+from api.problems import ProblemError, validation_errors
+from api.routes.streams import new_event, with_corrected_fields
+from api.schemas import MAX_BATCH, CreateIn, EventIn, data_model, domain_values
+from application.exports import (
     CLOUDEVENTS_SOURCE_PREFIX,
     CLOUDEVENTS_TYPE_PREFIX,
     CLOUDEVENTS_TYPE_SUFFIX,
 )
-from api.problems import ProblemError, validation_errors
-from api.routes.streams import new_event, with_corrected_fields
-from api.schemas import MAX_BATCH, CreateIn, EventIn, data_model, domain_values
-from domain.base import NegotiationAggregate
-from domain.catalogue import AGGREGATES, ANY, EVENT_TYPES, EventType
-from domain.errors import DomainError, InvalidEventError, UnknownStreamError
-from store.service import (
+from application.service import (
     CORRECTION_TYPES,
     ConflictError,
     NewEvent,
     NotFoundError,
     TimelineService,
 )
+from domain.base import NegotiationAggregate
+from domain.catalogue import AGGREGATES, ANY, EVENT_TYPES, EventType
+from domain.errors import DomainError, InvalidEventError, UnknownStreamError
 
 #: Called as lines are handled: the phase ("checking" or "importing"), lines done, lines in all.
 Progress = Callable[[str, int, int], None]

@@ -113,6 +113,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from uuid import UUID
 
+from application.service import NotFoundError, TimelineService
 from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.catalogue import EVENT_TYPES
@@ -121,7 +122,6 @@ from domain.envelope import Source
 from domain.occurrence import Occurrence
 from domain.values import as_dict
 from store.serialize import iso
-from store.service import NotFoundError, TimelineService
 
 Format = Literal["timelinejs", "csv", "csv-v1", "cloudevents", "cloudevents-batch", "plover"]
 FORMATS: tuple[Format, ...] = (
@@ -363,12 +363,8 @@ def load_family(
     """
     if service.stream_kind(str(talks_id)) != "talks":
         raise NotFoundError(f"no talks with id {talks_id}")
-    sql = "SELECT stream_id, kind, version, position FROM nt_event_index WHERE talks_id = ?"
-    params: list[str] = [str(talks_id)]
-    if as_of is not None:
-        sql += " AND recorded_at <= ?"
-        params.append(iso(as_of))
-    rows = service.db.query(sql + " ORDER BY position", params)
+    recorded_by = iso(as_of) if as_of is not None else None
+    rows = service.index.family(str(talks_id), recorded_by=recorded_by)
     streams: dict[str, tuple[str, int]] = {}
     positions: dict[tuple[str, int], int] = {}
     for row in rows:

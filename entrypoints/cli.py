@@ -14,9 +14,10 @@ import uvicorn
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TaskID
 
-from api import wiring
-from api.demo import load_demo
 from api.observability import logging_config
+from application.components import Components
+from application.demo import load_demo
+from entrypoints import bootstrap
 from store.keys import KeyStore, Role
 from store.migrations import SchemaError
 from store.settings import Settings
@@ -47,11 +48,11 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def open_components(settings: Settings, *, follow: bool) -> wiring.Components:
+def open_components(settings: Settings, *, follow: bool) -> Components:
     """Open the store (retrying an unreachable database), or exit with a clear message."""
     try:
-        return wiring.build(settings, follow=follow)
-    except (wiring.DatabaseUnavailableError, SchemaError) as error:
+        return bootstrap.build(settings, follow=follow)
+    except (bootstrap.DatabaseUnavailableError, SchemaError) as error:
         fail(str(error))
 
 
@@ -136,12 +137,12 @@ def import_command(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Import events from a file of JSON lines (api/importer.py has the format). Events already
+    """Import events from a file of JSON lines (application/importer.py has the format). Events already
     recorded are skipped, so importing again appends nothing; bad lines are reported by number
     and skipped, or with --strict nothing is appended."""
     from rich.markup import escape
 
-    from api.importer import import_file
+    from application.importer import import_file
 
     components = open_components(settings_from(data_dir, database_url), follow=False)
     try:
@@ -196,8 +197,8 @@ def migrate(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Create or upgrade the database schema (events, index, views); safe to run again."""
     settings = settings_from(data_dir, database_url)
     try:
-        before, after = wiring.migrate(settings)
-    except (wiring.DatabaseUnavailableError, SchemaError) as error:
+        before, after = bootstrap.migrate(settings)
+    except (bootstrap.DatabaseUnavailableError, SchemaError) as error:
         fail(str(error))
     if before == after:
         console.print(f"Schema of {settings.display_url()} is up to date (version {after}).")

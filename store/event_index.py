@@ -1,0 +1,215 @@
+"""The event index: one row per stored event, written in the events' own transaction.
+
+Every query of ``nt_event_index`` lives here (its DDL is in store/schema.py). A row says which
+stream, kind, version and Talks family an event belongs to, when it was recorded, the bounds of
+when it occurred, and who appended it: what the library's own tables cannot answer by query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from store.serialize import iso
+from store.sql import Database, Row, Tx
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """What the index keeps of one event, beside the event itself."""
+
+    stream_id: str
+    kind: str
+    version: int
+    event_id: str
+    type: str
+    talks_id: str
+    recorded_at: str
+    occurred_start: str | None
+    occurred_end: str | None
+    principal: str | None
+
+
+#: Ids looked up per query when asking which of many event ids are recorded.
+ID_CHUNK = 500
+
+
+def insert(tx: Tx, positions: Sequence[int], rows: Sequence[IndexRow]) -> None:
+    """Write the index rows of one save at the positions the store gave its events."""
+    tx.executemany(
+        "INSERT INTO nt_event_index (position, stream_id, kind, version, event_id, type,"
+        " talks_id, recorded_at, occurred_start, occurred_end, principal)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                position,
+                r.stream_id,
+                r.kind,
+                r.version,
+                r.event_id,
+                r.type,
+                r.talks_id,
+                r.recorded_at,
+                r.occurred_start,
+                r.occurred_end,
+                r.principal,
+            )
+            for position, r in zip(positions, rows, strict=True)
+        ],
+    )
+
+
+class EventIndex:
+    """Reads of the event index over one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # One stream
+
+    def kind(self, stream_id: str) -> str | None:
+        """Which kind of stream this id is, if any."""
+        rows = self.db.query(
+            "SELECT kind FROM nt_event_index WHERE stream_id = ? AND version = 1", (stream_id,)
+        )
+        return str(rows[0]["kind"]) if rows else None
+
+    def current_version(self, stream_id: str) -> int | None:
+        """The stream's newest version, None if it has no event."""
+        rows = self.db.query(
+            "SELECT MAX(version) AS version FROM nt_event_index WHERE stream_id = ?", (stream_id,)
+        )
+        return _version(rows)
+
+    def version_as_of(self, stream_id: str, as_of: datetime) -> int | None:
+        """The stream's version from the events recorded at or before ``as_of``."""
+        rows = self.db.query(
+            "SELECT MAX(version) AS version FROM nt_event_index"
+            " WHERE stream_id = ? AND recorded_at <= ?",
+            (stream_id, iso(as_of)),
+        )
+        return _version(rows)
+
+    def stream_rows(self, stream_id: str) -> dict[int, Row]:
+        """Each version's position and principal."""
+        return {
+            r["version"]: r
+            for r in self.db.query(
+                "SELECT version, position, principal FROM nt_event_index WHERE stream_id = ?",
+                (stream_id,),
+            )
+        }
+
+    def stream_span(self, stream_id: str, first: int, last: int) -> list[Row]:
+        """A stream's events between two positions: event id, version, position and kind."""
+        return self.db.query(
+            "SELECT event_id, version, position, kind FROM nt_event_index"
+            " WHERE stream_id = ? AND position BETWEEN ? AND ? ORDER BY position",
+            (stream_id, first, last),
+        )
+
+    # Events
+
+    def locate(self, event_id: str) -> Row | None:
+        """Where an event is: its stream, kind, version, type and position (None if unknown)."""
+        rows = self.db.query(
+            "SELECT stream_id, kind, version, type, position FROM nt_event_index WHERE event_id = ?",
+            (event_id,),
+        )
+        return rows[0] if rows else None
+
+    def recorded_ids(self, event_ids: Sequence[str]) -> set[str]:
+        """Which of these event ids are recorded already (one query per ``ID_CHUNK`` ids)."""
+        found: set[str] = set()
+        for start in range(0, len(event_ids), ID_CHUNK):
+            part = list(event_ids[start : start + ID_CHUNK])
+            marks = ",".join("?" * len(part))
+            rows = self.db.query(
+                f"SELECT event_id FROM nt_event_index WHERE event_id IN ({marks})", part
+            )
+            found.update(str(row["event_id"]) for row in rows)
+        return found
+
+    def talks_of(self, position: int) -> str:
+        """The Talks family of the event at ``position``."""
+        return str(
+            self.db.query("SELECT talks_id FROM nt_event_index WHERE position = ?", (position,))[0][
+                "talks_id"
+            ]
+        )
+
+    # The global log
+
+    def log_rows(self, first: int, last: int) -> dict[int, Row]:
+        """Each position's kind and principal between two positions."""
+        return {
+            r["position"]: r
+            for r in self.db.query(
+                "SELECT position, kind, principal FROM nt_event_index"
+                " WHERE position BETWEEN ? AND ?",
+                (first, last),
+            )
+        }
+
+    def position_as_of(self, as_of: datetime) -> int:
+        """The last position recorded by ``as_of`` (0 if none)."""
+        rows = self.db.query(
+            "SELECT MAX(position) AS position FROM nt_event_index WHERE recorded_at <= ?",
+            (iso(as_of),),
+        )
+        return int(rows[0]["position"] or 0)
+
+    def first_recorded_after(self, position: int) -> str | None:
+        """When the first event after ``position`` was recorded (None at the head)."""
+        rows = self.db.query(
+            "SELECT recorded_at FROM nt_event_index WHERE position > ? ORDER BY position LIMIT 1",
+            (position,),
+        )
+        return str(rows[0]["recorded_at"]) if rows else None
+
+    # Talks families
+
+    def family(
+        self, talks_id: str | None, upto: int | None = None, *, recorded_by: str | None = None
+    ) -> list[Row]:
+        """Stream id, kind, version and position of every event of a family (of every family
+        with None), up to a position if given, recorded by a time (RFC 3339, UTC) if given,
+        in log order."""
+        where, params = ["1 = 1"], list[object]()
+        if talks_id is not None:
+            where.append("talks_id = ?")
+            params.append(talks_id)
+        if upto is not None:
+            where.append("position <= ?")
+            params.append(upto)
+        if recorded_by is not None:
+            where.append("recorded_at <= ?")
+            params.append(recorded_by)
+        return self.db.query(
+            "SELECT stream_id, kind, version, position FROM nt_event_index"
+            f" WHERE {' AND '.join(where)} ORDER BY position",
+            params,
+        )
+
+    def family_streams(self, talks_id: str) -> list[Row]:
+        """The streams of a family with their kinds, in the order they were opened."""
+        return self.db.query(
+            "SELECT stream_id, kind, MIN(position) AS first FROM nt_event_index WHERE talks_id = ?"
+            " GROUP BY stream_id, kind ORDER BY first",
+            (talks_id,),
+        )
+
+    def family_positions(self, talks_id: str, first: int, last: int) -> set[int]:
+        """The positions between two that belong to a family."""
+        return {
+            int(r["position"])
+            for r in self.db.query(
+                "SELECT position FROM nt_event_index WHERE talks_id = ? AND position BETWEEN ? AND ?",
+                (talks_id, first, last),
+            )
+        }
+
+
+def _version(rows: list[Row]) -> int | None:
+    return int(rows[0]["version"]) if rows and rows[0]["version"] is not None else None
