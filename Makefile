@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint check clean
+.PHONY: install run test lint check clean js
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +14,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The JavaScript the browser tests check our exports against (the real TimelineJS, pinned by
+# its lock file), from npm into an ignored node_modules.
+JS := tests/browser/js
+JS_STAMP := $(JS)/node_modules/.package-lock.json
+
+$(JS_STAMP): $(JS)/package.json $(JS)/package-lock.json
+	cd $(JS) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(JS_STAMP)
+
+js: $(JS_STAMP)
+
 run: $(STAMP)
 	$(BIN)/negotiation-timeline serve
 
 # The whole suite on SQLite, then again on PostgreSQL (skipped, and said so, if unreachable).
-test: $(STAMP)
+test: $(STAMP) $(JS_STAMP)
 	$(BIN)/python -m pytest
 	NT_TEST_BACKEND=postgres $(BIN)/python -m pytest -m "not sqlite_only"
 
@@ -30,7 +41,7 @@ lint: $(STAMP)
 check: lint test
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(JS)/node_modules
 
 # Benchmarks (not tests, not in CI): figures against targets on SQLite and PostgreSQL, about
 # five minutes; writes bench/results/latest.json.

@@ -16,7 +16,7 @@ def point(text: str) -> date | datetime:
     return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
 
 
-def humanpoint(moment: date | datetime) -> str:
+def human_point(moment: date | datetime) -> str:
     text = f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
     if isinstance(moment, datetime):
         offset = moment.utcoffset() or timedelta(0)
@@ -39,8 +39,8 @@ def human_date(occurred: Occurrence) -> str:
         return f"{MONTHS[int(month) - 1]} {year}"
     if occurred.precision == "interval":
         start, _, end = value.partition("/")
-        return f"{humanpoint(point(start))} – {humanpoint(point(end))}"
-    return humanpoint(point(value))
+        return f"{human_point(point(start))} – {human_point(point(end))}"
+    return human_point(point(value))
 
 
 def display_date(occurred: Occurrence) -> str:

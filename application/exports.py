@@ -3,7 +3,7 @@
 The family is every stream whose index rows carry the Talks' id (``nt_event_index.talks_id``).
 Events are read from the store itself, never from the views, so an export is always current.
 
-**Facts as now known.** TimelineJS, CSV and PLOVER show each event as now known: corrections
+**Facts as known.** TimelineJS, CSV and PLOVER show each event as now known: corrections
 are applied (``domain.temporal.facts``) and the corrected event says so; **retracted events are
 left out**, and so are the corrections and retractions themselves (they are not facts about the
 negotiation). CloudEvents is the log: every event as it was recorded, corrections and
@@ -25,21 +25,37 @@ retractions included, with the marks of what became of it (so it can be imported
   event id.
 - **Undated events** (precision ``unknown``) cannot be placed on a time axis: they are listed as
   background notes in the title slide's text, not in ``events``.
-- ``eras``: one per round of the Talks' current state that has a date, from the start of its
-  first day to the end (23:59) of its last: a day, the days of an interval, or a whole month.
+- A Talks none of whose facts has a date gets one slide, ``"No dated facts yet"``, on the day
+  it was recorded (``display_date`` says so): TimelineJS refuses a timeline without events.
+- ``eras``: one per round of the Talks' current state that has a date, in whole days: from its
+  first day to the day after its last (a day, the days of an interval, or a whole month).
+  TimelineJS compares an era's ends by day, and rejects an era whose end falls on its start's
+  day (an end at 23:59 of a one-day round did).
+- ``text.text`` links each source with a URL (``<a href>``), which TimelineJS keeps.
 
-**CSV** (``format=csv``, ``text/csv``, a header row, RFC 4180 quoting): one row per event, by
-when it occurred (undated last). ACLED-like columns: ``event_id``, ``event_date`` (ISO date: the
-day for minute and day precision, on the value's own wall clock; the first day of an interval or
-a month; empty when unknown), ``year``, ``time_precision`` (ACLED's codes: 1 for minute and day,
-2 for an interval, 3 for a month, empty when unknown), our own ``precision``, ``occurred`` (the
-EDTF value), ``wording``, ``event_type`` (our type), ``cameo_code``, ``stream_kind``,
-``stream_id``, ``actor1``, ``actor2``, ``actors`` (everyone the event names, ``; ``-joined),
-``notes`` (headline, then each quote in double quotes, then each correction's reason),
-``source`` (URLs or outlets, ``; ``-joined), ``attributed_to``, ``modality``, ``corrected``
-(``true``/``false``), ``corrected_by``, ``disputed`` (``true`` when the event is one of the claims
-of a standing dispute), ``recorded_at``. A text cell that a spreadsheet would run as a formula
-(starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with ``'``.
+**CSV** (``format=csv``, ``text/csv``, a header row, RFC 4180 quoting, every text cell quoted
+and every number bare): one row per event, by when it occurred (undated last). First **ACLED's
+31 columns in ACLED's order** (``ACLED_COLUMNS``, ACLED Codebook 2023), blank where we have
+nothing: ``event_id_cnty`` (our event id), ``event_date`` and ``time_precision`` by ACLED's
+rules (``acled_date``: the day itself, 1; an uncertain day, or the middle day of a range of up
+to a week, 2; the 15th of a month, or the middle of a longer range, 3; both blank when
+unknown), ``year``, ``disorder_type`` and ``event_type`` (``Strategic developments``),
+``sub_event_type`` (``Agreement`` for an agreement, else ``Other``: ACLED's own list),
+``actor1``, ``actor2``, ``location`` (a round's city), ``source`` (the outlets, ``; ``-joined,
+as ACLED names its sources), ``notes`` (headline, then each quote in double quotes, then each
+correction's reason) and ``timestamp`` (Unix seconds of the row's latest change: its
+recording or latest correction). Then ours (``NT_COLUMNS``): ``event_id``, ``nt_event_type``
+(our type), ``cameo_code``, ``precision``, ``occurred`` (the EDTF value), ``wording``,
+``stream_kind``, ``stream_id``, ``actors`` (everyone the event names, ``; ``-joined),
+``source_urls``, ``attributed_to``, ``modality``, ``corrected`` (``true``/``false``),
+``corrected_by``, ``disputed`` (``true`` when the event is one of the claims of a standing
+dispute), ``recorded_at``. Types: ``CSV_DTYPES`` (text, except ``year``, ``time_precision``,
+``timestamp``): ``cameo_code`` is text, its leading zero kept. A text cell that a spreadsheet
+would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return)
+is prefixed with ``'``.
+
+**CSV before ACLED's layout** (``format=csv-v1``): the columns ``format=csv`` had before
+(``CSV_V1_COLUMNS``), for readers written against them.
 
 **CloudEvents 1.0** (``format=cloudevents``, ``application/x-ndjson``): one structured-mode
 event per line, every event of the family in log order:
@@ -55,13 +71,33 @@ Extension attributes: ``streamkind``, ``streamversion``, ``position`` (the globa
 ``retractedby`` (when they apply). ``streamversion`` and ``position`` are strings: CloudEvents
 integers are 32-bit. ``negotiation-timeline import`` reads these lines back.
 
-**PLOVER** (``format=plover``, ``application/x-ndjson``): one record per event, by when it
-occurred: ``event_id``, ``event_date`` (as in the CSV), ``precision``, ``event_type`` (the PLOVER
-category, from ``PLOVER`` below), ``mode``, ``context`` (a list: ``diplomatic``, plus
-``future`` for planned and expected facts), ``actor1`` and ``actor2`` (``{"name", "country"
-(ISO 3166-1 alpha-3 where known), "sector" ("GOV" for a state, "IGO" for an international
-organisation)}`` or null), ``source`` (a list of URLs or outlets), ``cameo`` (the original
-code), ``original_type``, ``comment`` (the headline), ``corrected``, ``disputed``.
+**CloudEvents batch** (``format=cloudevents-batch``, or ``Accept:
+application/cloudevents-batch+json``): the same events as one JSON array, CloudEvents' own batch
+format (JSON Event Format 1.0, section 4).
+
+**PLOVER** (``format=plover``, ``application/x-ndjson``): one record per line, by when it
+occurred, with PLOVER's own field names and types (PLOVER manual 2.0, chapter "Data Fields";
+tests/exports/schemas/plover.schema.json is written from it): ``id``, ``date`` (YYYY-MM-DD),
+``time`` (for a minute, on the value's own offset), ``enddate``/``endtime`` (the end of an
+interval; a month runs to its last day), ``actor`` and ``recipient`` (lists of entities
+``{"code": ISO 3166-1 alpha-3 or UNO/EUR/IGO/NGO, "sector": "GOV", "entity_text"}``, code and
+sector where known; a meeting's or an agreement's parties all as actor, as the manual codes
+reciprocal events), ``event`` (a list of one PLOVER category, ``PLOVER`` below),
+``quad_code``, ``mode`` (a list, or null), ``context`` (a list: ``diplomatic``, plus the
+auxiliary ``future`` for planned and expected facts), ``event_text`` (the verbatim quotes),
+``cite_info`` (the first source), ``coder``, ``comment`` (the headline; no ``coded_date``: the
+facts as known do not depend on when they were recorded, so a re-imported store exports the
+same lines); and ours beyond them: ``sources`` (every source as a
+citeInfo), ``precision``, ``uncertain``, ``cameo``, ``original_type``, ``modality``,
+``attributed_to``, ``corrected``, ``disputed``. PLOVER requires a date and a category and has
+no OTHER: **undated facts, and types PLOVER has no category for** (statements, comments, a
+delegation's make-up and travel), are left out.
+
+**Clocks.** Every format takes the views' ``as_of`` (only the events recorded by then) and
+``at`` (only the facts that may have happened by then, domain/temporal.py's rules; undated
+facts always count). CloudEvents keeps, of each stream that had begun by then, its creating
+event (the importer needs it), its corrections and retractions, and the events that may have
+happened by then.
 """
 
 from __future__ import annotations
@@ -74,9 +110,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from uuid import UUID
 
-from application.dates import display_date, point
+from application.dates import display_date, human_point, point
 from application.errors import NotFoundError
 from application.service import TimelineService
 from domain import temporal
@@ -88,19 +125,27 @@ from domain.occurrence import Occurrence
 from domain.values import as_dict
 from store.serialize import iso
 
-Format = Literal["timelinejs", "csv", "cloudevents", "plover"]
-FORMATS: tuple[Format, ...] = ("timelinejs", "csv", "cloudevents", "plover")
+Format = Literal["timelinejs", "csv", "csv-v1", "cloudevents", "cloudevents-batch", "plover"]
+FORMATS: tuple[Format, ...] = (
+    "timelinejs", "csv", "csv-v1", "cloudevents", "cloudevents-batch", "plover",
+)  # fmt: skip
+#: CloudEvents' JSON batch format (CloudEvents JSON Event Format 1.0, section 4).
+CLOUDEVENTS_BATCH = "application/cloudevents-batch+json"
 #: Media type and file extension of each format.
 MEDIA_TYPES: dict[Format, str] = {
     "timelinejs": "application/json",
     "csv": "text/csv; charset=utf-8; header=present",
+    "csv-v1": "text/csv; charset=utf-8; header=present",
     "cloudevents": "application/x-ndjson",
+    "cloudevents-batch": CLOUDEVENTS_BATCH,
     "plover": "application/x-ndjson",
 }
 EXTENSIONS: dict[Format, str] = {
     "timelinejs": "timelinejs.json",
     "csv": "csv",
+    "csv-v1": "v1.csv",
     "cloudevents": "cloudevents.jsonl",
+    "cloudevents-batch": "cloudevents.json",
     "plover": "plover.jsonl",
 }
 
@@ -109,33 +154,69 @@ CLOUDEVENTS_TYPE_SUFFIX = ".v1"
 CLOUDEVENTS_SOURCE_PREFIX = "urn:negotiation-timeline:"
 
 GROUPS = {"talks": "Talks", "delegations": "Delegation", "positions": "Position"}
-#: ACLED's time_precision codes.
+#: ACLED's time_precision codes, as the CSV before ACLED's layout gave them (csv-v1).
 ACLED_PRECISION = {"minute": "1", "day": "1", "interval": "2", "month": "3", "unknown": ""}
+#: ACLED's 31 columns in ACLED's order (ACLED Codebook, 2023 onwards: after the March 2023
+#: column changes, which removed event_id_no_cnty, data_id and iso3 and added disorder_type,
+#: civilian_targeting and tags).
+ACLED_COLUMNS = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
+    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
+    "notes", "fatalities", "tags", "timestamp",
+)  # fmt: skip
+#: Our columns after ACLED's.
+NT_COLUMNS = (
+    "event_id", "nt_event_type", "cameo_code", "precision", "occurred", "wording",
+    "stream_kind", "stream_id", "actors", "source_urls", "attributed_to", "modality",
+    "corrected", "corrected_by", "disputed", "recorded_at",
+)  # fmt: skip
+CSV_COLUMNS = ACLED_COLUMNS + NT_COLUMNS
+#: How to read each column (pandas: ``read_csv(path, dtype=CSV_DTYPES)``): text, except
+#: ACLED's year, time_precision and timestamp, which are integers (blank when unknown).
+CSV_DTYPES: dict[str, str] = {
+    column: "Int64" if column in ("year", "time_precision", "timestamp") else "string"
+    for column in CSV_COLUMNS
+}
+#: ACLED's disorder type and event type of every negotiation event.
+ACLED_DISORDER = "Strategic developments"
+#: ACLED's sub-event types where one fits; every other event is Strategic developments/Other.
+ACLED_SUB_EVENT = {"AgreementReached": "Agreement"}
 
-CSV_COLUMNS = (
+#: The CSV's columns before ACLED's layout (``format=csv-v1``).
+CSV_V1_COLUMNS = (
     "event_id", "event_date", "year", "time_precision", "precision", "occurred", "wording",
     "event_type", "cameo_code", "stream_kind", "stream_id", "actor1", "actor2", "actors",
     "notes", "source", "attributed_to", "modality", "corrected", "corrected_by", "disputed",
     "recorded_at",
 )  # fmt: skip
 
-#: PLOVER's event categories (manual 0.7b1), and OTHER where none fits.
-PLOVER_CATEGORIES = frozenset({
-    "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT", "INVESTIGATE",
-    "DEMAND", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "MOBILIZE", "SANCTION", "COERCE",
-    "ASSAULT", "OTHER",
-})  # fmt: skip
+#: PLOVER's event categories and their quad codes (PLOVER manual 2.0, "Quad categories in
+#: PLOVER": 1 verbal and 2 material cooperation, 3 verbal and 4 material conflict).
+PLOVER_QUADS = {
+    "AGREE": 1, "CONSULT": 1, "SUPPORT": 1, "CONCEDE": 1,
+    "COOPERATE": 2, "AID": 2, "RETREAT": 2,
+    "REQUEST": 3, "ACCUSE": 3, "REJECT": 3, "SANCTION": 3, "THREATEN": 3,
+    "PROTEST": 4, "MOBILIZE": 4, "COERCE": 4, "ASSAULT": 4,
+}  # fmt: skip
+PLOVER_CATEGORIES = frozenset(PLOVER_QUADS)
+#: The codebook the PLOVER records follow.
+PLOVER_CODEBOOK = "PLOVER 2.0 (openeventdata/PLOVER, PLOVER_MANUAL)"
 
 #: Every event type's PLOVER category and mode, with the reason (CAMEO codes as in
-#: openeventdata/PLOVER CAMEO2PLOVER-2021). PLOVER drops CAMEO's comment (01) and appeal (02)
-#: roots: those types are OTHER. Corrections and retractions are applied, never exported.
-PLOVER: dict[str, tuple[str, str | None, str]] = {
+#: openeventdata/PLOVER CAMEO2PLOVER-2021 and the manual's "CAMEO to PLOVER translation").
+#: None where PLOVER has no category: PLOVER drops CAMEO's statements (01) and comments, and
+#: has no category for a delegation's make-up or travel; such events are left out of the
+#: PLOVER export (it has no OTHER category). Corrections and retractions are applied, never
+#: exported.
+PLOVER: dict[str, tuple[str | None, str | None, str]] = {
     "TalksProposed": ("AGREE", None, "CAMEO 036: express intent to meet or negotiate"),
     "RoundScheduled": ("AGREE", None, "CAMEO 036: express intent to meet or negotiate"),
     "RoundHeld": ("CONSULT", None, "CAMEO 046: engage in negotiation; mode third-party when a"
                   " mediator hosts the talks"),
-    "RoundPostponed": ("OTHER", None, "neither a refusal to meet nor a new intent"),
-    "RoundCancelled": ("REJECT", "meet", "as CAMEO 125: reject proposal to meet"),
+    "RoundPostponed": (None, None, "neither a refusal to meet nor a new intent"),
+    "RoundCancelled": ("REJECT", "meet", "the manual: cancellations of meetings are REJECT"),
     "ThirdPartiesExpected": ("AGREE", None, "CAMEO 036 in a future context: expected to take"
                              " part"),
     "MediatorRoleAssumed": ("AGREE", None, "CAMEO 039: express intent to mediate"),
@@ -145,31 +226,33 @@ PLOVER: dict[str, tuple[str, str | None, str]] = {
     "DocumentExchanged": ("CONSULT", None, "as CAMEO 046: part of negotiating"),
     "TalksSuspended": ("SANCTION", "withdraw", "as CAMEO 164: halt negotiations"),
     "TalksResumed": ("CONSULT", None, "CAMEO 046: engage in negotiation"),
-    "TalksConcluded": ("OTHER", None, "the outcome decides; no category in general"),
+    "TalksConcluded": (None, None, "the outcome decides; no category in general"),
     "DelegationAnnounced": ("AGREE", None, "CAMEO 036: express intent to meet or negotiate"),
-    "DelegationHeadNamed": ("OTHER", None, "a delegation's make-up: no category"),
-    "DelegationHeadChanged": ("OTHER", None, "a delegation's make-up: no category"),
-    "DelegationMemberAdded": ("OTHER", None, "a delegation's make-up: no category"),
-    "DelegationMemberRemoved": ("OTHER", None, "a delegation's make-up: no category"),
-    "DelegationDeparted": ("OTHER", None, "travel: CAMEO has no code for it"),
+    "DelegationHeadNamed": (None, None, "a delegation's make-up: no category"),
+    "DelegationHeadChanged": (None, None, "a delegation's make-up: no category"),
+    "DelegationMemberAdded": (None, None, "a delegation's make-up: no category"),
+    "DelegationMemberRemoved": (None, None, "a delegation's make-up: no category"),
+    "DelegationDeparted": (None, None, "travel: CAMEO has no code for it"),
     "DelegationArrived": ("CONSULT", "visit", "CAMEO 042: make a visit"),
-    "DelegationLeft": ("OTHER", None, "travel: CAMEO has no code for it"),
+    "DelegationLeft": (None, None, "travel: CAMEO has no code for it"),
     "DelegationWithdrawn": ("SANCTION", "withdraw", "as CAMEO 164/166: halt negotiations,"
                             " withdraw"),
-    "PositionTaken": ("OTHER", None, "CAMEO 010 statement: dropped by PLOVER"),
-    "PrioritiesStated": ("DEMAND", None, "what a party insists on heading into talks"),
+    "PositionTaken": (None, None, "CAMEO 010 statement: dropped by PLOVER"),
+    "PrioritiesStated": ("REQUEST", None, "what a party insists on heading into talks"),
     "PriorityDropped": ("CONCEDE", None, "a verbal concession"),
-    "DemandMade": ("DEMAND", None, "CAMEO 100: demand"),
-    "DemandDropped": ("CONCEDE", None, "a verbal concession"),
+    "DemandMade": ("REQUEST", None, "CAMEO 100: demand (PLOVER's REQUEST: requests, demands"
+                   " and orders)"),
+    "DemandDropped": ("CONCEDE", None, "the manual: withdrawing a demand is CONCEDE"),
     "ProposalMade": ("AGREE", None, "an offer: willingness to cooperate"),
     "ProposalRejected": ("REJECT", None, "CAMEO 120: reject"),
-    "AppealMade": ("OTHER", None, "CAMEO 020 appeal: dropped by PLOVER"),
+    "AppealMade": ("REQUEST", None, "an appeal asks something of its addressee: PLOVER's"
+                   " REQUEST covers all requests"),
     "SkepticismVoiced": ("ACCUSE", "disapprove", "CAMEO 012, read as disapproval of the other"
                          " side's seriousness"),
-    "OptimismVoiced": ("OTHER", None, "CAMEO 013 comment: dropped by PLOVER"),
-    "StatementMade": ("OTHER", None, "CAMEO 010 statement: dropped by PLOVER"),
-    "EventCorrected": ("OTHER", None, "applied to the event it corrects, not exported"),
-    "EventRetracted": ("OTHER", None, "its target is left out, not exported"),
+    "OptimismVoiced": (None, None, "CAMEO 013 comment: dropped by PLOVER"),
+    "StatementMade": (None, None, "CAMEO 010 statement: dropped by PLOVER"),
+    "EventCorrected": (None, None, "applied to the event it corrects, not exported"),
+    "EventRetracted": (None, None, "its target is left out, not exported"),
 }  # fmt: skip
 
 #: ISO 3166-1 alpha-3 codes of states that take part in or mediate negotiations, by name.
@@ -189,11 +272,12 @@ COUNTRIES = {
     "palestine": "PSE", "jordan": "JOR", "lebanon": "LBN", "syria": "SYR", "iran": "IRN",
     "iraq": "IRQ",
 }  # fmt: skip
-#: International organisations: no country, sector IGO.
-IGOS = frozenset({
-    "european union", "eu", "united nations", "un", "nato", "osce", "african union",
-    "council of europe", "international committee of the red cross", "icrc",
-})  # fmt: skip
+#: PLOVER's codes of international non-state entities (manual, "International Non-state actor
+#: names"): the UN and the EU by name, any other IGO as IGO, NGOs as NGO.
+PLOVER_NONSTATE = {
+    "united nations": "UNO", "un": "UNO", "european union": "EUR", "eu": "EUR",
+    "international committee of the red cross": "NGO", "icrc": "NGO",
+} | dict.fromkeys(("nato", "osce", "african union", "council of europe"), "IGO")  # fmt: skip
 
 #: Talks-level types whose own fields name their actors (others name the Talks' parties).
 _TALKS_ROLES: dict[str, tuple[str, ...]] = {
@@ -233,8 +317,10 @@ class Item:
 
     @property
     def shown(self) -> bool:
-        """A fact of the negotiation still standing: neither retracted nor a correction."""
-        return not self.fact.is_correction and self.fact.retracted_by is None
+        """A fact of the negotiation still standing: neither retracted nor a correction, and
+        (read ``at`` a moment) one that may have happened by then."""
+        fact = self.fact
+        return not fact.is_correction and fact.retracted_by is None and not fact.identity_only
 
     @property
     def group(self) -> str:
@@ -262,23 +348,41 @@ def _occurrence_order(item: Item) -> tuple[int, datetime, int]:
     return (0, start, item.position) if start else (1, datetime.min, item.position)
 
 
-def load_family(service: TimelineService, talks_id: UUID) -> Family:
-    """The Talks and every delegation and position of it, from the store; NotFoundError if none."""
+def load_family(
+    service: TimelineService,
+    talks_id: UUID,
+    *,
+    as_of: datetime | None = None,
+    at: datetime | None = None,
+) -> Family:
+    """The Talks and every delegation and position of it, from the store, on both clocks.
+
+    ``as_of``: from the events recorded by then (what was known); ``at``: the facts that may
+    have happened by then (domain/temporal.py's rules, as the views read them). NotFoundError
+    if there is no such Talks, or none yet on those clocks.
+    """
     if service.stream_kind(str(talks_id)) != "talks":
         raise NotFoundError(f"no talks with id {talks_id}")
-    rows = service.index.family(str(talks_id))
+    recorded_by = iso(as_of) if as_of is not None else None
+    rows = service.index.family(str(talks_id), recorded_by=recorded_by)
     streams: dict[str, tuple[str, int]] = {}
     positions: dict[tuple[str, int], int] = {}
     for row in rows:
         stream_id, version = row["stream_id"], int(row["version"])
         streams[stream_id] = (row["kind"], max(version, streams.get(stream_id, ("", 0))[1]))
         positions[(stream_id, version)] = int(row["position"])
+    if str(talks_id) not in streams:
+        when = iso(as_of) if as_of else "now"
+        raise NotFoundError(f"talks {talks_id} was not yet recorded at {when}")
     items: list[Item] = []
-    talks: dict[str, Any] = {}
+    talks: dict[str, Any] | None = None
     corrections: dict[str, EventCorrected] = {}
     for stream_id, (kind, upto) in streams.items():
         events = service.events_of(UUID(stream_id), upto)
-        state = temporal.fold(events) or {}
+        chosen = temporal.facts(events) if at is None else temporal.select(events, at=at)
+        if not chosen:
+            continue  # nothing of this stream had happened by ``at``
+        state = temporal.fold(events, at=at) or {}
         if kind == "talks":
             talks = state
         disputed = {
@@ -287,12 +391,15 @@ def load_family(service: TimelineService, talks_id: UUID) -> Family:
             for claim in dispute["claims"]
         }
         party = state.get("party") if kind != "talks" else None
-        for fact in temporal.facts(events):
+        for fact in chosen:
             if isinstance(fact.event, EventCorrected):
                 corrections[str(fact.event.event_id)] = fact.event
             position = positions[(stream_id, fact.event.originator_version)]
             event_id = str(fact.event.event_id)
             items.append(Item(fact, kind, stream_id, position, party, event_id in disputed))
+    if talks is None:
+        when = iso(at) if at else "now"
+        raise NotFoundError(f"nothing of talks {talks_id} had happened by {when}")
     items.sort(key=lambda item: item.position)
     return Family(str(talks_id), talks, items, corrections)
 
@@ -339,11 +446,13 @@ def timelinejs_dates(occurred: Occurrence) -> dict[str, dict[str, int]] | None:
 
 
 def _day_span(first: date, last: date) -> tuple[dict[str, int], dict[str, int]]:
-    return _date_parts(first), {**_date_parts(last), "hour": 23, "minute": 59}
+    # Whole days, the end at the start of the day after: TimelineJS compares an era's ends by
+    # year, month and day only and drops an end on its start's day, then rejects the era.
+    return _date_parts(first), _date_parts(last + timedelta(days=1))
 
 
 def era_span(occurred: Occurrence) -> tuple[dict[str, int], dict[str, int]] | None:
-    """From the start of the first day to the end of the last day of a date; None if undated."""
+    """From the start of the first day to the start of the day after the last; None if undated."""
     value = occurred.value
     if occurred.precision == "unknown" or value is None:
         return None
@@ -351,16 +460,10 @@ def era_span(occurred: Occurrence) -> tuple[dict[str, int], dict[str, int]] | No
         first = date.fromisoformat(f"{value}-01")
         following = (first + timedelta(days=32)).replace(day=1)
         return _day_span(first, following - timedelta(days=1))
-    if occurred.precision == "interval":
-        start_text, _, end_text = value.partition("/")
-        start, end = point(start_text), point(end_text)
-        first = start.date() if isinstance(start, datetime) else start
-        if isinstance(end, datetime):
-            return _date_parts(first), _date_parts(end)
-        return _day_span(first, end)
-    moment = point(value)
-    day = moment.date() if isinstance(moment, datetime) else moment
-    return _day_span(day, day)
+    start_text, _, end_text = value.partition("/")
+    start, end = point(start_text), point(end_text or start_text)
+    first = start.date() if isinstance(start, datetime) else start
+    return _day_span(first, end.date() if isinstance(end, datetime) else end)
 
 
 # Actors and sources
@@ -404,17 +507,6 @@ def actor_pair(item: Item, talks_parties: list[str]) -> tuple[str | None, str | 
 def _normal(name: str) -> str:
     text = " ".join(name.casefold().split())
     return text.removeprefix("the ")
-
-
-def plover_actor(name: str | None) -> dict[str, str | None] | None:
-    """{name, country (ISO 3166-1 alpha-3 where known), sector (GOV, IGO or null)}."""
-    if not name:
-        return None
-    key = _normal(name)
-    if key in IGOS:
-        return {"name": name, "country": None, "sector": "IGO"}
-    country = COUNTRIES.get(key)
-    return {"name": name, "country": country, "sector": "GOV" if country else None}
 
 
 def source_names(sources: tuple[Source, ...]) -> list[str]:
@@ -501,6 +593,23 @@ def _eras(talks: dict[str, Any]) -> list[dict[str, Any]]:
     return eras
 
 
+def _nothing_dated(family: Family) -> dict[str, Any]:
+    """The one slide of a Talks none of whose facts has a date: TimelineJS refuses a timeline
+    without events. It stands on the day the Talks was recorded, and says so."""
+    recorded = family.items[0].fact.original.timestamp
+    return {
+        "start_date": _date_parts(recorded.date()),
+        "display_date": f"date unknown (recorded {human_point(recorded.date())})",
+        "text": {
+            "headline": "No dated facts yet",
+            "text": "<p>None of these facts has a date yet: they are listed on the title slide."
+            "</p>",
+        },
+        "group": GROUPS["talks"],
+        "unique_id": f"undated-{family.talks_id}",
+    }
+
+
 def timelinejs(family: Family) -> dict[str, Any]:
     """The TimelineJS 3 document: a title slide, one slide per dated fact, one era per round."""
     slides: list[dict[str, Any]] = []
@@ -520,6 +629,8 @@ def timelinejs(family: Family) -> dict[str, Any]:
                 "unique_id": str(item.event.event_id),
             }
         )
+    if not slides and family.items:
+        slides.append(_nothing_dated(family))
     title = family.talks.get("title") or "Talks"
     return {
         "title": {"text": {"headline": title, "text": _title_html(family, background)}},
@@ -543,8 +654,8 @@ def _notes(item: Item, family: Family) -> str:
     return " ".join(parts)
 
 
-def csv_rows(family: Family) -> list[dict[str, str]]:
-    """One row per standing fact, by when it occurred."""
+def csv_v1_rows(family: Family) -> list[dict[str, str]]:
+    """One row per standing fact, by when it occurred, in the columns before ACLED's."""
     parties = list(family.talks.get("parties", []))
     rows = []
     for item in family.shown():
@@ -582,10 +693,110 @@ def csv_rows(family: Family) -> list[dict[str, str]]:
     return rows
 
 
-def csv_text(family: Family) -> str:
-    """The CSV document, header first (RFC 4180: CRLF line ends, quotes doubled)."""
+def csv_v1_text(family: Family) -> str:
+    """The CSV before ACLED's layout, header first (RFC 4180: CRLF line ends, quotes doubled)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=CSV_V1_COLUMNS)
+    writer.writeheader()
+    writer.writerows(csv_v1_rows(family))
+    return out.getvalue()
+
+
+# ACLED-style CSV
+
+
+def acled_date(occurred: Occurrence) -> tuple[str, int | None]:
+    """ACLED's event_date and time_precision: the day itself (1); the middle day of a range of
+    up to a week, or an uncertain day (2); the middle of a month or of a longer range (3)."""
+    value = occurred.value
+    if occurred.precision == "unknown" or value is None:
+        return "", None
+    if occurred.precision == "month":
+        return f"{value}-15", 3
+    if occurred.precision == "interval":
+        start_text, _, end_text = value.partition("/")
+        first, last = _day_of(point(start_text)), _day_of(point(end_text))
+        days = (last - first).days
+        middle = first + timedelta(days=days // 2)
+        return middle.isoformat(), 2 if days < 7 else 3
+    return value[:10], 2 if occurred.uncertain else 1
+
+
+def _day_of(moment: date | datetime) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def _outlets(sources: tuple[Source, ...]) -> list[str]:
+    """Each source once by its outlet, or the host of its URL where it names no outlet."""
+    names = []
+    for source in sources:
+        name = source.outlet or urlsplit(source.url or "").hostname or source.url or ""
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _updated(item: Item, family: Family) -> int:
+    """ACLED's timestamp: when the row last changed (its recording or latest correction), in
+    Unix seconds."""
+    times = [item.fact.original.timestamp]
+    times.extend(family.corrections[fix].timestamp for fix in item.fact.corrected_by
+                 if fix in family.corrections)  # fmt: skip
+    return int(max(times).timestamp())
+
+
+def csv_rows(family: Family) -> list[dict[str, str | int]]:
+    """One row per standing fact, by when it occurred: ACLED's columns, then ours."""
+    parties = list(family.talks.get("parties", []))
+    rows: list[dict[str, str | int]] = []
+    for item in family.shown():
+        event = item.event
+        envelope = event.envelope
+        occurred = envelope.occurred
+        actor1, actor2 = actor_pair(item, parties)
+        day, precision = acled_date(occurred)
+        data = event.data()
+        row: dict[str, str | int] = dict.fromkeys(ACLED_COLUMNS, "")
+        row.update({
+            "event_id_cnty": str(event.event_id),
+            "event_date": day,
+            "year": int(day[:4]) if day else "",
+            "time_precision": precision if precision is not None else "",
+            "disorder_type": ACLED_DISORDER,
+            "event_type": ACLED_DISORDER,
+            "sub_event_type": ACLED_SUB_EVENT.get(event.type_name(), "Other"),
+            "actor1": _cell(actor1),
+            "actor2": _cell(actor2),
+            "location": _cell(data.get("city") if isinstance(data.get("city"), str) else None),
+            "source": _cell("; ".join(_outlets(envelope.sources))),
+            "notes": _cell(_notes(item, family)),
+            "timestamp": _updated(item, family),
+            "event_id": str(event.event_id),
+            "nt_event_type": event.type_name(),
+            "cameo_code": EVENT_TYPES[event.type_name()].cameo or "",
+            "precision": occurred.precision,
+            "occurred": occurred.value or "",
+            "wording": _cell(occurred.wording),
+            "stream_kind": item.kind,
+            "stream_id": item.stream_id,
+            "actors": _cell("; ".join(actors_of(item, parties))),
+            "source_urls": _cell("; ".join(s.url for s in envelope.sources if s.url)),
+            "attributed_to": _cell(envelope.attributed_to),
+            "modality": envelope.modality,
+            "corrected": "true" if item.fact.corrected_by else "false",
+            "corrected_by": "; ".join(item.fact.corrected_by),
+            "disputed": "true" if item.disputed else "false",
+            "recorded_at": iso(event.timestamp),
+        })  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def csv_text(family: Family) -> str:
+    """ACLED's layout, header first (RFC 4180: CRLF line ends, quotes doubled), every text cell
+    quoted and every number bare, so that a reader can tell text ("041") from numbers."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, quoting=csv.QUOTE_NONNUMERIC)
     writer.writeheader()
     writer.writerows(csv_rows(family))
     return out.getvalue()
@@ -656,6 +867,13 @@ def cloudevents_text(family: Family) -> str:
     return _lines(cloudevent(item, family.talks_id) for item in family.items)
 
 
+def cloudevents_batch(family: Family) -> str:
+    """The same CloudEvents as one JSON array (``application/cloudevents-batch+json``)."""
+    return json.dumps(
+        [cloudevent(item, family.talks_id) for item in family.items], ensure_ascii=False
+    )
+
+
 # PLOVER
 
 
@@ -671,35 +889,109 @@ def plover_mode(item: Item, talks: dict[str, Any]) -> str | None:
     return PLOVER[name][1]
 
 
-def plover_record(item: Item, family: Family) -> dict[str, Any]:
-    """One standing fact as a PLOVER-style record."""
+def plover_entity(name: str) -> dict[str, str]:
+    """A PLOVER entity object: ``code`` (ISO 3166-1 alpha-3, or PLOVER's UNO, EUR, IGO, NGO)
+    and ``sector`` (GOV for a state) where known, and the name as ``entity_text``."""
+    key = _normal(name)
+    if key in PLOVER_NONSTATE:
+        return {"code": PLOVER_NONSTATE[key], "entity_text": name}
+    if key in COUNTRIES:
+        return {"code": COUNTRIES[key], "sector": "GOV", "entity_text": name}
+    return {"entity_text": name}
+
+
+#: Talks-level types whose named sides act together (PLOVER codes them all as actor).
+_TOGETHER = frozenset({"AgreementReached", "ThirdPartiesExpected"})
+
+
+def plover_sides(item: Item, talks_parties: list[str]) -> tuple[list[str], list[str]]:
+    """PLOVER's actor and recipient lists: a meeting's or an agreement's parties all act
+    (the manual's reciprocal events); otherwise the acting side acts on the others."""
+    sides = roles(item, talks_parties)
+    name = item.event.type_name()
+    if item.kind == "talks" and (name not in _TALKS_ROLES or name in _TOGETHER):
+        return sides, []
+    return sides[:1], sides[1:]
+
+
+def _plover_time(moment: date | datetime) -> str | None:
+    return moment.isoformat(timespec="minutes")[11:] if isinstance(moment, datetime) else None
+
+
+def plover_dates(occurred: Occurrence) -> dict[str, str] | None:
+    """``date`` (and ``time``), ``enddate`` (and ``endtime``) for a range; None if undated.
+
+    A month runs from its first day to its last; a time is the value's own wall clock with its
+    offset, so that date + "T" + time is an ISO 8601 date-time, as the manual asks.
+    """
+    value = occurred.value
+    if occurred.precision == "unknown" or value is None:
+        return None
+    if occurred.precision == "month":
+        first = date.fromisoformat(f"{value}-01")
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        return {"date": first.isoformat(), "enddate": last.isoformat()}
+    start_text, _, end_text = value.partition("/")
+    start = point(start_text)
+    found: dict[str, str | None] = {"date": _day_of(start).isoformat(), "time": _plover_time(start)}
+    if end_text:
+        end = point(end_text)
+        found |= {"enddate": _day_of(end).isoformat(), "endtime": _plover_time(end)}
+    return {key: text for key, text in found.items() if text is not None}
+
+
+def _cite_info(source: Source) -> dict[str, str]:
+    found = {"url": source.url, "publication": source.outlet, "codebook": PLOVER_CODEBOOK}
+    return {key: text for key, text in found.items() if text}
+
+
+def plover_record(item: Item, family: Family) -> dict[str, Any] | None:
+    """One standing fact as a PLOVER record; None where PLOVER has no category or no date."""
     event = item.event
     envelope = event.envelope
-    actor1, actor2 = actor_pair(item, list(family.talks.get("parties", [])))
+    category = PLOVER[event.type_name()][0]
+    dates = plover_dates(envelope.occurred)
+    if category is None or dates is None:
+        return None
+    actors, recipients = plover_sides(item, list(family.talks.get("parties", [])))
+    mode = plover_mode(item, family.talks)
     context = ["diplomatic"]
     if envelope.modality in ("planned", "expected"):
-        context.append("future")
-    return {
-        "event_id": str(event.event_id),
-        "event_date": event_date(envelope.occurred) or None,
-        "precision": envelope.occurred.precision,
-        "event_type": PLOVER[event.type_name()][0],
-        "mode": plover_mode(item, family.talks),
+        context.append("future")  # PLOVER's auxiliary mode, carried in context
+    record: dict[str, Any] = {
+        "id": str(event.event_id),
+        **dates,
+        "actor": [plover_entity(name) for name in actors],
+    }
+    if recipients:
+        record["recipient"] = [plover_entity(name) for name in recipients]
+    record |= {
+        "event": [category],
+        "quad_code": PLOVER_QUADS[category],
+        "mode": [mode] if mode else None,
         "context": context,
-        "actor1": plover_actor(actor1),
-        "actor2": plover_actor(actor2),
-        "source": source_names(envelope.sources),
+        "event_text": list(envelope.quotes),
+        "cite_info": _cite_info(envelope.sources[0]) if envelope.sources else None,
+        "coder": "negotiation-timeline",
+        "comment": event.headline(),
+        # Ours, beyond PLOVER's fields (the manual invites them):
+        "sources": [_cite_info(source) for source in envelope.sources],
+        "precision": envelope.occurred.precision,
+        "uncertain": envelope.occurred.uncertain,
         "cameo": EVENT_TYPES[event.type_name()].cameo,
         "original_type": event.type_name(),
-        "comment": event.headline(),
+        "modality": envelope.modality,
+        "attributed_to": envelope.attributed_to,
         "corrected": bool(item.fact.corrected_by),
         "disputed": item.disputed,
     }
+    return record
 
 
 def plover_text(family: Family) -> str:
     """One PLOVER record per line, by when the facts occurred."""
-    return _lines(plover_record(item, family) for item in family.shown())
+    records = (plover_record(item, family) for item in family.shown())
+    return _lines(record for record in records if record is not None)
 
 
 def render(family: Family, fmt: Format) -> str:
@@ -708,6 +1000,10 @@ def render(family: Family, fmt: Format) -> str:
         return json.dumps(timelinejs(family), ensure_ascii=False)
     if fmt == "csv":
         return csv_text(family)
+    if fmt == "csv-v1":
+        return csv_v1_text(family)
     if fmt == "cloudevents":
         return cloudevents_text(family)
+    if fmt == "cloudevents-batch":
+        return cloudevents_batch(family)
     return plover_text(family)

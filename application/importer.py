@@ -20,7 +20,8 @@
   ``urn:negotiation-timeline:<kind>/<id>``), ``id`` the event id, and ``data`` holding
   ``occurred``, ``envelope`` (``sources``, ``attributed_to``, ``modality``, ``recorded_by``) and
   ``data``; ``data.corrected`` (the export's note of what corrections made of it) is ignored.
-  So an export imports again, into this store or another one.
+  So an export imports again, into this store or another one. A file holding one JSON array
+  (a CloudEvents batch, ``format=cloudevents-batch``) is read as one line per element.
 
 **Idempotent.** Each line's event id (``event_id``, or the CloudEvent's ``id``; derived from the
 line's content, as a UUIDv5, when it has none, or when a CloudEvent id is no UUID) is looked up
@@ -535,6 +536,20 @@ def import_lines(
     return report
 
 
+def batch_lines(content: bytes) -> list[bytes]:
+    """The file's lines; a CloudEvents batch (one JSON array, ``format=cloudevents-batch``) as
+    one line per event, numbered by its place in the array."""
+    text = content.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if text.startswith(b"["):
+        try:
+            found = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            found = None  # not a batch after all: read as lines, which says what is wrong
+        if isinstance(found, list):
+            return [json.dumps(event, ensure_ascii=False).encode() for event in found]
+    return content.splitlines()
+
+
 def import_file(
     service: TimelineService,
     path: Path,
@@ -542,10 +557,11 @@ def import_file(
     strict: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import a file of JSON lines, recording the principal ``import:<file name>``."""
+    """Import a file of JSON lines, or a CloudEvents batch, recording the principal
+    ``import:<file name>``."""
     return import_lines(
         service,
-        path.read_bytes().splitlines(),
+        batch_lines(path.read_bytes()),
         principal=f"import:{path.name}",
         strict=strict,
         progress=progress,

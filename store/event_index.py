@@ -170,9 +170,12 @@ class EventIndex:
 
     # Talks families
 
-    def family(self, talks_id: str | None, upto: int | None = None) -> list[Row]:
+    def family(
+        self, talks_id: str | None, upto: int | None = None, *, recorded_by: str | None = None
+    ) -> list[Row]:
         """Stream id, kind, version and position of every event of a family (of every family
-        with None), up to a position if given, in log order."""
+        with None), up to a position if given, recorded by a time (RFC 3339, UTC) if given,
+        in log order."""
         where, params = ["1 = 1"], list[object]()
         if talks_id is not None:
             where.append("talks_id = ?")
@@ -180,6 +183,9 @@ class EventIndex:
         if upto is not None:
             where.append("position <= ?")
             params.append(upto)
+        if recorded_by is not None:
+            where.append("recorded_at <= ?")
+            params.append(recorded_by)
         return self.db.query(
             "SELECT stream_id, kind, version, position FROM nt_event_index"
             f" WHERE {' AND '.join(where)} ORDER BY position",

@@ -28,7 +28,7 @@ from application.exports import (
     CSV_COLUMNS,
     PLOVER,
     PLOVER_CATEGORIES,
-    plover_actor,
+    plover_entity,
 )
 from application.service import TimelineService
 from domain import temporal
@@ -85,7 +85,9 @@ def standing_facts(service: TimelineService, streams: tuple[UUID, ...]) -> list[
     [
         ("timelinejs", "application/json", "timelinejs.json"),
         ("csv", "text/csv", "csv"),
+        ("csv-v1", "text/csv", "v1.csv"),
         ("cloudevents", "application/x-ndjson", "cloudevents.jsonl"),
+        ("cloudevents-batch", "application/cloudevents-batch+json", "cloudevents.json"),
         ("plover", "application/x-ndjson", "plover.jsonl"),
     ],
 )
@@ -195,7 +197,7 @@ def test_timelinejs_has_one_era_per_dated_round(demo: TestClient) -> None:
     assert document["eras"] == [
         {
             "start_date": {"year": 2025, "month": 6, "day": 2},
-            "end_date": {"year": 2025, "month": 6, "day": 2, "hour": 23, "minute": 59},
+            "end_date": {"year": 2025, "month": 6, "day": 3},  # TimelineJS needs another day
             "text": {"headline": "Round 2, Istanbul", "text": "scheduled: Monday (2 June 2025)"},
         }
     ]
@@ -248,9 +250,9 @@ def test_timelinejs_eras_span_a_rounds_interval_or_month(
 
     assert [(e["text"]["headline"], e["start_date"], e["end_date"]) for e in eras] == [
         ("Round 1, Istanbul", {"year": 2025, "month": 5, "day": 16},
-         {"year": 2025, "month": 5, "day": 17, "hour": 23, "minute": 59}),
+         {"year": 2025, "month": 5, "day": 18}),
         ("Round 2, Geneva", {"year": 2025, "month": 7, "day": 1},
-         {"year": 2025, "month": 7, "day": 31, "hour": 23, "minute": 59}),
+         {"year": 2025, "month": 8, "day": 1}),
     ]  # fmt: skip
 
 
@@ -315,7 +317,7 @@ def test_csv_has_a_header_and_one_row_per_standing_fact(
 
 def test_csv_keeps_cameo_codes_as_text_and_types_as_ours(demo: TestClient) -> None:
     _, rows = read_csv(demo, TALKS_ID)
-    by_type = {row["event_type"]: row for row in rows}
+    by_type = {row["nt_event_type"]: row for row in rows}
 
     assert by_type["MediatorConsulted"]["cameo_code"] == "041"
     assert by_type["MediatorConsulted"]["actor1"] == "Ukraine"
@@ -328,11 +330,11 @@ def test_csv_dates_and_precisions(family: dict[str, str], client: TestClient) ->
     _, rows = read_csv(client, TALKS)
     by_id = {row["event_id"]: row for row in rows}
 
-    expected = {
+    expected = {  # ACLED: the day (1); a range's middle day (2); a month's 15th (3)
         "round1-scheduled": ("2025-05-10", "1", "minute"),
         "proposed": ("2025-05-01", "1", "day"),
-        "round1-held": ("2025-05-16", "2", "interval"),
-        "round2-scheduled": ("2025-06-01", "3", "month"),
+        "round1-held": ("2025-05-16", "2", "interval"),  # 16-17 May: the first of two days
+        "round2-scheduled": ("2025-06-15", "3", "month"),
         "mediator": ("", "", "unknown"),
     }
     for name, (event_date, time_precision, precision) in expected.items():
@@ -436,56 +438,85 @@ def test_cloudevents_are_the_log_as_recorded_with_marks(
 # PLOVER
 
 
-def test_every_event_type_has_a_plover_category() -> None:
+def test_every_event_type_has_a_plover_category_or_none() -> None:
     assert set(PLOVER) == set(EVENT_TYPES)
     for name, (category, mode, reason) in PLOVER.items():
-        assert category in PLOVER_CATEGORIES, name
+        assert category is None or category in PLOVER_CATEGORIES, name
         assert mode is None or re.fullmatch(r"[a-z-]+", mode)
         assert reason
+    assert "DEMAND" not in PLOVER_CATEGORIES
+    assert "OTHER" not in PLOVER_CATEGORIES
+    assert PLOVER["DemandMade"][0] == "REQUEST"
 
 
-def test_plover_records_map_types_and_actor_countries(demo: TestClient) -> None:
+def test_plover_records_map_types_and_actor_codes(demo: TestClient) -> None:
     records = lines(export(demo, TALKS_ID, "plover").text)
     by_type = {record["original_type"]: record for record in records}
 
     for record in records:
-        assert record["event_type"] == PLOVER[record["original_type"]][0]
-        assert set(record) >= {"event_id", "event_date", "event_type", "mode", "context",
-                               "actor1", "actor2", "source", "cameo", "precision"}  # fmt: skip
+        assert record["event"] == [PLOVER[record["original_type"]][0]]
+        assert set(record) >= {"id", "date", "actor", "event", "mode", "context"}
     consulted = by_type["MediatorConsulted"]
-    assert (consulted["event_type"], consulted["mode"]) == ("CONSULT", "phone")
-    assert consulted["actor1"] == {"name": "Ukraine", "country": "UKR", "sector": "GOV"}
-    assert consulted["actor2"] == {"name": "Türkiye", "country": "TUR", "sector": "GOV"}
+    assert (consulted["event"], consulted["mode"]) == (["CONSULT"], ["phone"])
+    assert consulted["actor"] == [{"code": "UKR", "sector": "GOV", "entity_text": "Ukraine"}]
+    assert consulted["recipient"] == [{"code": "TUR", "sector": "GOV", "entity_text": "Türkiye"}]
     assert consulted["cameo"] == "041"
-    assert by_type["DemandMade"]["actor2"]["country"] == "RUS"
-    assert by_type["AppealMade"]["actor2"]["country"] == "USA"
+    assert consulted["quad_code"] == 1
+    assert by_type["DemandMade"]["recipient"][0]["code"] == "RUS"
+    assert by_type["DemandMade"]["event"] == ["REQUEST"]
+    assert by_type["AppealMade"]["recipient"][0]["code"] == "USA"
     assert by_type["ThirdPartiesExpected"]["context"] == ["diplomatic", "future"]
 
 
-def test_plover_leaves_undated_dates_null(family: dict[str, str], client: TestClient) -> None:
-    records = {r["event_id"]: r for r in lines(export(client, TALKS, "plover").text)}
+def test_plover_leaves_out_undated_facts_and_types_without_a_category(
+    family: dict[str, str], client: TestClient
+) -> None:
+    records = {r["id"]: r for r in lines(export(client, TALKS, "plover").text)}
 
-    assert records[family["mediator"]]["event_date"] is None
-    assert records[family["mediator"]]["precision"] == "unknown"
-    assert records[family["round1-held"]]["mode"] == "third-party"  # Türkiye hosts
-    assert family["document"] not in records
+    assert family["mediator"] not in records  # undated: PLOVER requires a date
+    assert family["head-a"] not in records  # a delegation's make-up: no PLOVER category
+    assert family["position"] not in records  # a statement: dropped by PLOVER
+    assert family["document"] not in records  # retracted
+    assert records[family["round1-held"]]["mode"] == ["third-party"]  # Türkiye hosts
+    assert records[family["round1-held"]]["actor"] == [
+        {"code": "UKR", "sector": "GOV", "entity_text": "Ukraine"},
+        {"code": "RUS", "sector": "GOV", "entity_text": "Russia"},
+    ]
+    assert "recipient" not in records[family["round1-held"]]
+
+
+def test_plover_dates_intervals_months_and_minutes(
+    family: dict[str, str], client: TestClient
+) -> None:
+    records = {r["id"]: r for r in lines(export(client, TALKS, "plover").text)}
+
+    held = records[family["round1-held"]]
+    assert (held["date"], held["enddate"]) == ("2025-05-16", "2025-05-17")
+    month = records[family["round2-scheduled"]]
+    assert (month["date"], month["enddate"]) == ("2025-06-01", "2025-06-30")
+    minute = records[family["round1-scheduled"]]
+    assert (minute["date"], minute["time"]) == ("2025-05-10", "14:30+03:00")
+    assert "enddate" not in records[family["proposed"]]
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("Türkiye", {"name": "Türkiye", "country": "TUR", "sector": "GOV"}),
-        ("Turkey", {"name": "Turkey", "country": "TUR", "sector": "GOV"}),
-        ("the United Kingdom", {"name": "the United Kingdom", "country": "GBR", "sector": "GOV"}),
-        ("Germany", {"name": "Germany", "country": "DEU", "sector": "GOV"}),
-        ("France", {"name": "France", "country": "FRA", "sector": "GOV"}),
-        ("United Nations", {"name": "United Nations", "country": None, "sector": "IGO"}),
-        ("Volodymyr Zelenskyy", {"name": "Volodymyr Zelenskyy", "country": None, "sector": None}),
-        (None, None),
+        ("Türkiye", {"code": "TUR", "sector": "GOV", "entity_text": "Türkiye"}),
+        ("Turkey", {"code": "TUR", "sector": "GOV", "entity_text": "Turkey"}),
+        (
+            "the United Kingdom",
+            {"code": "GBR", "sector": "GOV", "entity_text": "the United Kingdom"},
+        ),
+        ("Germany", {"code": "DEU", "sector": "GOV", "entity_text": "Germany"}),
+        ("United Nations", {"code": "UNO", "entity_text": "United Nations"}),
+        ("the European Union", {"code": "EUR", "entity_text": "the European Union"}),
+        ("NATO", {"code": "IGO", "entity_text": "NATO"}),
+        ("Volodymyr Zelenskyy", {"entity_text": "Volodymyr Zelenskyy"}),
     ],
 )
-def test_plover_actors(name: str | None, expected: dict[str, Any] | None) -> None:
-    assert plover_actor(name) == expected
+def test_plover_entities(name: str, expected: dict[str, Any]) -> None:
+    assert plover_entity(name) == expected
 
 
 # Dates in words
