@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.observability import Metrics, RequestMiddleware
 from api.routes import exports, health, keys, log, pages, projections, stream, streams, views
+from api.text import refuse_control_parameters
 from api.web.render import STATIC
 from api.wiring import build
 from store.settings import Settings
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         responses=problems.PROBLEM_RESPONSES,
+        dependencies=[Depends(refuse_control_parameters)],
     )
     app.state.metrics = metrics
     app.state.append_signal = stream.AppendSignal()

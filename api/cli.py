@@ -232,7 +232,12 @@ def rebuild(
                 progress.update(task, completed=position, total=head)
 
             # One pass over the log for all of them: each event is read and decoded once.
-            position = components.projector.rebuild_views(names, progress=advance)
+            try:
+                position = components.projector.rebuild_views(names, progress=advance)
+            except Exception as error:  # one line, not a traceback: the view says the rest
+                progress.stop()
+                typer.echo(f"rebuild failed: {error}".splitlines()[0], err=True)
+                raise typer.Exit(1) from None
             progress.update(task, completed=position, total=max(position, 1))
         for name in names:
             console.print(f"{name}: rebuilt to position {position}.")

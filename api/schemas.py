@@ -18,18 +18,16 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    StringConstraints,
     Tag,
     create_model,
 )
 
+from api.text import LongText, ShortText  # they refuse control characters
 from domain.catalogue import EventType
 from domain.envelope import FORWARD_MODALITIES, Envelope, Person, Source
 from domain.errors import InvalidEventError
 from domain.occurrence import Occurrence
 
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 MAX_BATCH = 500
 
 

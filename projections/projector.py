@@ -19,7 +19,7 @@ from uuid import UUID
 from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.temporal import Fact
-from projections.view import LIVE, NEXT, Tables, View
+from projections.view import LIVE, NEXT, StorableTx, Tables, View
 from store.application import TimelineApplication
 from store.sql import Tx
 
@@ -135,6 +135,7 @@ class Projector:
 
     def _apply(self, tx: Tx, view: View, suffix: str, batch: Batch, prepared: Prepared) -> None:
         names = Tables(view.name, suffix)
+        tx = StorableTx(tx)
         for position, event in batch:
             try:
                 if event.ANY_STREAM:  # a correction or retraction: the family as now known

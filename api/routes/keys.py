@@ -11,6 +11,7 @@ from api.auth import Admin
 from api.deps import ComponentsDep
 from api.problems import ProblemError
 from api.schemas import Strict
+from api.text import KeyName
 from store.keys import KeyStore, Role
 
 router = APIRouter(prefix="/keys", tags=["keys"])
@@ -20,7 +21,7 @@ class KeyIn(Strict):
     """A new key: its role and a name that says whose it is."""
 
     role: Role
-    name: str = ""
+    name: KeyName = ""
 
 
 @router.post("", status_code=201, response_model=dict[str, Any])

@@ -32,6 +32,7 @@ from api.web.negotiation import wants_html
 from domain.catalogue import EVENT_TYPES, creation_type, event_type
 from domain.corrections import EventCorrected
 from domain.errors import DomainError, InvalidEventError
+from domain.text import controls_in
 from store.schema import MAX_POSITION
 from store.service import AppendResult, Idempotency, NewEvent, TimelineService
 
@@ -103,6 +104,8 @@ def new_event(kind: str, body: EventIn, pointer: str = "") -> NewEvent:
         found = event_type(body.type, kind)
     except InvalidEventError as error:
         raise InvalidEventError(error.message, pointer=f"{pointer}/type") from None
+    for at, character in controls_in(body.data, f"{pointer}/data"):
+        raise InvalidEventError(f"control character {character} is not allowed", pointer=at)
     try:
         data = to_data(found, body, pointer)
     except ValidationError as error:
