@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import problems
+from api.limits import Gate
 from api.observability import Metrics, RequestMiddleware
 from api.routes import exports, health, keys, log, pages, projections, stream, streams, views
 from api.text import refuse_control_parameters
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(refuse_control_parameters)],
     )
     app.state.metrics = metrics
+    app.state.read_waits = Gate(settings.max_read_waits)
+    app.state.expensive_reads = Gate(settings.max_expensive_reads)
     app.state.append_signal = stream.AppendSignal()
     app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     problems.install(app)

@@ -47,10 +47,11 @@ _EXPLAINED = {
     401: "No API key, or not a valid one",
     403: "The key's role is not enough",
     404: "No such stream, view, or route",
-    409: "The stream is not at the expected version",
+    409: "The stream is not at the expected version, or min_position is beyond the log's head",
     413: "The body is larger than NT_MAX_BODY_BYTES",
     422: "Invalid input, with a pointer to the field",
-    503: "Not ready, or a view has not reached min_position in time (see Retry-After)",
+    503: "Not ready, a view has not reached min_position in time, or too many waiting or "
+    "expensive reads at once (see Retry-After)",
 }
 #: Every error any route may answer, documented once for the whole API.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

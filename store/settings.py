@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     read_wait_seconds: float = Field(
         5.0, gt=0, le=60, description="How long a read with min_position waits before 503"
     )
+    max_read_waits: int = Field(
+        64, ge=1, le=10_000, description="Reads waiting for min_position at once (503 beyond)"
+    )
+    max_expensive_reads: int = Field(
+        4, ge=1, le=256, description="Time-travel reads, diffs and exports at once (503 beyond)"
+    )
     poll_interval: float = Field(1.0, gt=0, le=60, description="Follower poll fallback, seconds")
     ready_max_lag_events: int = Field(
         1000, ge=0, description="/readyz fails while a view is further behind than this"

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import Reader
 from api.deps import ServiceDep
 from api.export_formats import EXTENSIONS, MEDIA_TYPES, Format, load_family, render
+from api.limits import expensive_read
 from api.problems import ProblemError
 from store.service import NotFoundError
 
@@ -45,6 +46,7 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     response_class=Response,
     responses=EXPORT_RESPONSES,
     name="export_talks",
+    dependencies=[Depends(expensive_read)],
 )
 def export_talks(
     talks_id: UUID,

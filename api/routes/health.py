@@ -16,8 +16,8 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz", response_model=dict[str, str])
-def read_health() -> dict[str, str]:
-    """The process is alive and answering."""
+async def read_health() -> dict[str, str]:
+    """The process is alive and answering (on the event loop: it needs no request thread)."""
     return {"status": "ok"}
 
 

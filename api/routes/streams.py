@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BeforeValidator, ValidationError
 
 from api.auth import Editor, Reader
 from api.deps import ServiceDep
+from api.limits import expensive
 from api.problems import ProblemError, invalid_event
 from api.schemas import (
     AppendIn,
@@ -292,7 +293,7 @@ def stream_router(kind: str, label: str) -> APIRouter:
                 ge=0,
                 le=MAX_POSITION,
                 description="A stream read includes every append that has answered; "
-                "a position beyond the head of the log is 503",
+                "a position beyond the head of the log is 409",
             ),
         ] = None,
     ) -> dict[str, Any] | HTMLResponse:
@@ -300,15 +301,20 @@ def stream_router(kind: str, label: str) -> APIRouter:
             from api.routes.pages import talks_page  # pages build on views, views on streams
 
             return talks_page(request.app.state.components, stream_id)
-        if min_position is not None and min_position > service.head():
+        if min_position is not None and min_position > (head := service.head()):
             raise ProblemError(
-                503,
+                409,
                 "position-unknown",
                 "Position not in the log yet",
-                f"the log ends before position {min_position}",
-                headers={"Retry-After": "1"},
+                f"the log ends at position {head}, before position {min_position}",
+                parameter="min_position",
+                head=head,
             )
-        state = service.state(kind, stream_id, version=version, as_of=as_of, at=moment(at))
+        if as_of is None and at is None:
+            state = service.state(kind, stream_id, version=version)
+        else:
+            with expensive(request):  # time travel folds the stream's facts anew
+                state = service.state(kind, stream_id, version=version, as_of=as_of, at=moment(at))
         response.headers["ETag"] = f'"{state["version"]}"'
         return state
 

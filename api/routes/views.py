@@ -7,20 +7,21 @@ temporal_views.py), which read the log itself and so never lag.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from api.auth import Reader
 from api.deps import ComponentsDep
+from api.limits import expensive, expensive_read, wait_for_views
 from api.problems import ProblemError
 from api.routes.streams import At, Instant, Point, instant, moment
 from api.wiring import Components
 from projections import queries
-from projections.runner import wait_for
 from store.diffs import Axis, diff
 from store.schema import MAX_POSITION
 from store.serialize import iso
@@ -35,7 +36,8 @@ MinPosition = Annotated[
         ge=0,
         le=MAX_POSITION,
         description="Answer once the view has applied this position (from an append); "
-        "503 with Retry-After if it has not within the bounded wait",
+        "503 with Retry-After if it has not within the bounded wait; 409 if the log has no "
+        "such position yet",
     ),
 ]
 AsOf = Annotated[
@@ -44,6 +46,11 @@ AsOf = Annotated[
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries to skip")]
+
+
+#: What a timeline read consults: it marks disputed entries from the folded states that the
+#: overview, positions and delegations views hold.
+READS_TIMELINE = ("timeline", "talks_overview", "positions", "delegations")
 
 
 @dataclass(frozen=True)
@@ -55,9 +62,39 @@ class Clocks:
     min_position: int | None
 
 
-def clocks(min_position: MinPosition = None, as_of: AsOf = None, at: At = None) -> Clocks:
-    """The ``min_position``, ``as_of`` and ``at`` parameters every view read takes."""
-    return Clocks(as_of, moment(at), min_position)
+#: The views each route reads (by its path): what a ``min_position`` read waits for.
+ROUTE_VIEWS = {
+    "/talks": ("talks_overview",),
+    "/timeline": READS_TIMELINE,
+    "/talks/{talks_id}/timeline": READS_TIMELINE,
+    "/talks/{talks_id}/panel": READS_TIMELINE,
+    "/talks/{talks_id}/positions": ("positions",),
+    "/talks/{talks_id}/delegations": ("delegations",),
+    "/statements": ("statements",),
+}
+
+
+async def clocks(
+    request: Request,
+    components: ComponentsDep,
+    min_position: MinPosition = None,
+    as_of: AsOf = None,
+    at: At = None,
+) -> AsyncIterator[Clocks]:
+    """The ``min_position``, ``as_of`` and ``at`` parameters every view read takes.
+
+    A live read with ``min_position`` waits here, on the event loop (api/limits.py); a read on
+    another clock is an expensive one and holds one of their few places until it is answered.
+    """
+    if as_of is not None or at is not None:
+        with expensive(request):
+            yield Clocks(as_of, moment(at), min_position)
+        return
+    if min_position is not None:
+        route = getattr(request.scope.get("route"), "path", "")
+        views = ROUTE_VIEWS.get(route, tuple(components.projector.views))
+        await wait_for_views(request, components, views, min_position)
+    yield Clocks(None, None, min_position)
 
 
 def page(limit: Limit = 100, offset: Offset = 0) -> queries.Page:
@@ -69,27 +106,13 @@ ClocksDep = Annotated[Clocks, Depends(clocks)]
 PageDep = Annotated[queries.Page, Depends(page)]
 
 
-#: The views a read of one view also consults: the timeline marks disputed entries from the
-#: folded states that the overview, positions and delegations views hold.
-READS = {"timeline": ("timeline", "talks_overview", "positions", "delegations")}
-
-
 def database(components: Components, view: str, talks_id: str | None, when: Clocks) -> Database:
-    """Where to read: the live views (after waiting for ``min_position``) or a temporal copy."""
+    """Where to read: the live views (``clocks`` has waited for ``min_position``) or a
+    temporal copy."""
+    del view  # the views a read waits for are named by its route (ROUTE_VIEWS)
     if when.as_of is not None or when.at is not None:
         assert components.temporal is not None
         return components.temporal.database(talks_id, as_of=when.as_of, at=when.at)
-    if when.min_position is not None:
-        timeout = components.settings.read_wait_seconds
-        for name in READS.get(view, (view,)):
-            if not wait_for(
-                components.projector, components.runner, name, when.min_position, timeout
-            ):
-                raise ProblemError(
-                    503, "view-behind", "The view has not caught up yet",
-                    f"{name} has not reached position {when.min_position} within {timeout:g} s",
-                    headers={"Retry-After": "1"},
-                )  # fmt: skip
     return components.application.database
 
 
@@ -213,7 +236,9 @@ DiffPoint = Annotated[
 ]
 
 
-@router.get("/talks/{talks_id}/diff", response_model=dict[str, Any])
+@router.get(
+    "/talks/{talks_id}/diff", response_model=dict[str, Any], dependencies=[Depends(expensive_read)]
+)
 def read_diff(
     talks_id: UUID,
     components: ComponentsDep,
