@@ -43,7 +43,8 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         max_length=200,
         description="Retrying with the same key and body returns the first answer and "
-        "appends nothing; the same key with another body is 422.",
+        "appends nothing; the same key with another body is 422. A key is scoped to the "
+        "principal (API key) that used it.",
     ),
 ]
 
