@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import problems
+from api.fanout import Fanout
 from api.limits import Gate
 from api.observability import Metrics, RequestMiddleware
 from api.routes import exports, health, keys, log, pages, projections, stream, streams, views
@@ -42,9 +43,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.follow(components.projector)
         components.service.on_append.append(app.state.append_signal.notify)
         components.service.on_append.append(lambda _, count: metrics.appends.inc(count))
+        app.state.fanout = Fanout(
+            components.service,
+            app.state.append_signal,
+            per_key=settings.sse_max_per_key,
+            per_address=settings.sse_max_per_address,
+        )
         try:
             yield
         finally:
+            await app.state.fanout.close()
             components.close()
 
     metrics = Metrics()

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     sse_ping_seconds: float = Field(
         15.0, gt=0, le=300, description="Heartbeat interval of /events/stream"
     )
+    sse_max_per_key: int = Field(
+        100, ge=1, le=100_000, description="Live streams open at once per API key (503 beyond)"
+    )
+    sse_max_per_address: int = Field(
+        100, ge=1, le=100_000, description="Live streams open at once per client address"
+    )
     threads: int = Field(
         8, ge=1, le=64, description="Request threads per API process; the pool is sized to them"
     )
