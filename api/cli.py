@@ -17,6 +17,7 @@ from rich.progress import MofNCompleteColumn, Progress, TaskID
 from api import wiring
 from api.demo import load_demo
 from api.observability import logging_config
+from api.server import uvicorn_options
 from store.keys import KeyStore, Role
 from store.migrations import SchemaError
 from store.settings import Settings
@@ -97,12 +98,15 @@ def serve(
     if workers > 1:
         uvicorn.run(
             "api.app:create_app", factory=True, host=host, port=port, workers=workers,
-            log_config=logs, access_log=False,
+            log_config=logs, access_log=False, **uvicorn_options(settings),
         )  # fmt: skip
     else:
         from api.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=logs, access_log=False)
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_config=logs, access_log=False,
+            **uvicorn_options(settings),
+        )  # fmt: skip
 
 
 @cli.command("load-demo")

@@ -52,6 +52,24 @@ class Settings(BaseSettings):
     sse_max_per_address: int = Field(
         100, ge=1, le=100_000, description="Live streams open at once per client address"
     )
+    header_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="A connection whose request head is not complete by then is closed",
+    )
+    keep_alive_seconds: float = Field(
+        5.0, gt=0, le=300, description="An idle kept-alive connection is closed after this long"
+    )
+    limit_concurrency: int = Field(
+        1024,
+        ge=16,
+        le=100_000,
+        description="Connections and requests at once per API process (503 beyond)",
+    )
+    graceful_shutdown_seconds: float = Field(
+        10.0, gt=0, le=300, description="On stop, how long open requests may finish"
+    )
     threads: int = Field(
         8, ge=1, le=64, description="Request threads per API process; the pool is sized to them"
     )

@@ -71,7 +71,8 @@ def _events(response: httpx.Response, count: int) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def server(settings: Settings, tmp_path: Path) -> Iterator[Server]:
-    env = {"NT_SSE_MAX_PER_ADDRESS": "3000"}  # heartbeats every 15 s, the default
+    # Heartbeats every 15 s, the default; room for the thousand clients.
+    env = {"NT_SSE_MAX_PER_ADDRESS": "3000", "NT_LIMIT_CONCURRENCY": "3000"}
     with server_process(settings, tmp_path / "server.log", env=env) as running:
         yield running
 
