@@ -13,7 +13,8 @@ from api import problems
 from api.fanout import Fanout
 from api.limits import Gate
 from api.observability import Metrics, RequestMiddleware
-from api.routes import exports, health, keys, log, pages, projections, stream, streams, views
+from api.routes import docs, exports, health, keys, log, pages, projections, stream, streams, views
+from api.security_headers import SecurityHeadersMiddleware
 from api.text import refuse_control_parameters
 from api.web.render import STATIC
 from api.wiring import build
@@ -62,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         responses=problems.PROBLEM_RESPONSES,
+        docs_url=None,  # served from packaged assets by api/routes/docs.py
+        redoc_url=None,
         dependencies=[Depends(refuse_control_parameters)],
     )
     app.state.metrics = metrics
@@ -69,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.expensive_reads = Gate(settings.max_expensive_reads)
     app.state.append_signal = stream.AppendSignal()
     app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     problems.install(app)
     app.include_router(streams.stream_router("talks", "Talks"))
     app.include_router(streams.stream_router("delegations", "Delegation"))
@@ -81,5 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(keys.router)
     app.include_router(exports.router)
     app.include_router(pages.router)
+    app.include_router(docs.router)
+    app.mount("/static/docs", StaticFiles(directory=docs.ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

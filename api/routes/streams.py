@@ -301,7 +301,11 @@ def stream_router(kind: str, label: str) -> APIRouter:
         if kind == "talks" and wants_html(request):  # a browser: the page of the talks
             from api.routes.pages import talks_page  # pages build on views, views on streams
 
-            return talks_page(request.app.state.components, stream_id)
+            page = talks_page(request.app.state.components, stream_id)
+            page.headers["Vary"] = "Accept"
+            return page
+        if kind == "talks":  # the same address answers HTML or JSON: caches must tell them apart
+            response.headers["Vary"] = "Accept"
         if min_position is not None and min_position > (head := service.head()):
             raise ProblemError(
                 409,
