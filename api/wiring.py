@@ -18,6 +18,7 @@ from projections.runner import Runner
 from projections.temporal_views import TemporalViews
 from store import migrations
 from store.application import TimelineApplication
+from store.rebuild_lock import RebuildLock
 from store.schema import VIEWS_CHANGED_IN
 from store.service import TimelineService
 from store.settings import Settings
@@ -201,8 +202,13 @@ def build(settings: Settings, *, follow: bool) -> Components:
         application.close()
         raise
     service = TimelineService(application)
+    lock = RebuildLock(settings)
+    projector.rebuild_guard = lock.rebuilding
     runner = listener = None
     if follow:
+        with lock.nobody_rebuilding() as alone:
+            if alone and (cleaned := projector.clean_interrupted_rebuilds()):
+                log.warning("cleaned up the interrupted rebuilds of %s", ", ".join(cleaned))
         runner = Runner(projector, poll_interval=settings.poll_interval)
         service.on_append.append(runner.wake)
         runner.start()
