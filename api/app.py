@@ -6,12 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import openapi, problems
+from api.fanout import Fanout
+from api.limits import Gate
 from api.observability import Metrics, RequestMiddleware
-from api.routes import exports, health, keys, log, pages, projections, stream, streams, views
+from api.routes import docs, exports, health, keys, log, pages, projections, stream, streams, views
+from api.security_headers import SecurityHeadersMiddleware
+from api.text import refuse_control_parameters
 from api.web.render import STATIC
 from entrypoints.bootstrap import build
 from store.settings import Settings
@@ -40,9 +44,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.follow(components)
         components.service.on_append.append(app.state.append_signal.notify)
         components.service.on_append.append(lambda _, count: metrics.appends.inc(count))
+        app.state.fanout = Fanout(
+            components.service,
+            app.state.append_signal,
+            per_key=settings.sse_max_per_key,
+            per_address=settings.sse_max_per_address,
+        )
         try:
             yield
         finally:
+            await app.state.fanout.close()
             components.close()
 
     metrics = Metrics()
@@ -52,10 +63,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         responses=problems.PROBLEM_RESPONSES,
+        docs_url=None,  # served from packaged assets by api/routes/docs.py
+        redoc_url=None,
+        dependencies=[Depends(refuse_control_parameters)],
     )
     app.state.metrics = metrics
+    app.state.read_waits = Gate(settings.max_read_waits)
+    app.state.expensive_reads = Gate(settings.max_expensive_reads)
     app.state.append_signal = stream.AppendSignal()
     app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     problems.install(app)
     app.include_router(streams.stream_router("talks", "Talks"))
     app.include_router(streams.stream_router("delegations", "Delegation"))
@@ -68,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(keys.router)
     app.include_router(exports.router)
     app.include_router(pages.router)
+    app.include_router(docs.router)
+    app.mount("/static/docs", StaticFiles(directory=docs.ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     openapi.install(app)
     return app

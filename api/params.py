@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import AwareDatetime, BeforeValidator
 
+from api.deps import ComponentsDep
+from api.limits import expensive, wait_for_views
 from application.limits import MAX_PAGE, MAX_POSITION
-from application.reads import Clocks, Page
+from application.reads import VIEWS_READ, Clocks, Page
 
 #: How an RFC 3339 date, and an RFC 3339 time, begin: a bare number (which pydantic's lax mode
 #: would read as a Unix time) or an ISO 8601 form outside RFC 3339 (20250601) never does.
@@ -77,7 +80,8 @@ MinPosition = Annotated[
         ge=0,
         le=MAX_POSITION,
         description="Answer once the view has applied this position (from an append); "
-        "503 with Retry-After if it has not within the bounded wait",
+        "503 with Retry-After if it has not within the bounded wait; 409 if the log has no "
+        "such position yet",
     ),
 ]
 AsOf = Annotated[
@@ -88,9 +92,27 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries to skip")]
 
 
-def clocks(min_position: MinPosition = None, as_of: AsOf = None, at: At = None) -> Clocks:
-    """The ``min_position``, ``as_of`` and ``at`` parameters every view read takes."""
-    return Clocks(as_of, moment(at), min_position)
+async def clocks(
+    request: Request,
+    components: ComponentsDep,
+    min_position: MinPosition = None,
+    as_of: AsOf = None,
+    at: At = None,
+) -> AsyncIterator[Clocks]:
+    """The ``min_position``, ``as_of`` and ``at`` parameters every view read takes.
+
+    A live read with ``min_position`` waits here, on the event loop (api/limits.py); a read on
+    another clock is an expensive one and holds one of their few places until it is answered.
+    """
+    if as_of is not None or at is not None:
+        with expensive(request):
+            yield Clocks(as_of, moment(at), min_position)
+        return
+    if min_position is not None:
+        route = getattr(request.scope.get("route"), "path", "")
+        views = VIEWS_READ.get(route, tuple(components.projector.views))
+        await wait_for_views(request, components, views, min_position)
+    yield Clocks(None, None, min_position)
 
 
 def page(limit: Limit = 100, offset: Offset = 0) -> Page:

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from application.errors import (
     ApplicationError,
+    BusyError,
     ConflictError,
     IdempotencyMismatchError,
     InvalidDataError,
@@ -61,10 +62,11 @@ _EXPLAINED = {
     401: "No API key, or not a valid one",
     403: "The key's role is not enough",
     404: "No such stream, view, or route",
-    409: "The stream is not at the expected version",
+    409: "The stream is not at the expected version, or min_position is beyond the log's head",
     413: "The body is larger than NT_MAX_BODY_BYTES",
     422: "Invalid input, with a pointer to the field",
-    503: "Not ready, or a view has not reached min_position in time (see Retry-After)",
+    503: "Not ready, a view has not reached min_position in time, or too many waiting or "
+    "expensive reads at once (see Retry-After)",
 }
 #: Every error any route may answer, documented once for the whole API.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -164,7 +166,8 @@ _APPLICATION: tuple[tuple[type[ApplicationError], int, str, str], ...] = (
     (IdempotencyMismatchError, 422, "idempotency-key-reused", "Idempotency-Key reused"),
     (InvalidRequestError, 422, "invalid-request", "The request is invalid"),
     (InvalidDataError, 422, "invalid-event", "The event is invalid"),
-    (PositionUnknownError, 503, "position-unknown", "Position not in the log yet"),
+    (PositionUnknownError, 409, "position-unknown", "Position not in the log yet"),
+    (BusyError, 503, "busy", "Too many such requests at once"),
     (ViewBehindError, 503, "view-behind", "The view has not caught up yet"),
     (ShuttingDownError, 503, "shutting-down", "Shutting down"),
     (NotReadyError, 503, "not-ready", "Not ready"),
@@ -190,6 +193,8 @@ def _application_problem(
         extensions["current_version"] = error.current_version
     if isinstance(error, UnavailableError):
         headers = {"Retry-After": str(error.retry_after)}
+    if isinstance(error, PositionUnknownError):
+        extensions["head"] = error.head
     if isinstance(error, NotReadyError):
         extensions["views"] = error.views
     return status, slug, title, headers, extensions

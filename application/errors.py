@@ -78,12 +78,20 @@ class NotReadyError(UnavailableError):
         self.views = views
 
 
-class PositionUnknownError(UnavailableError):
-    """A position beyond the head of the log."""
+class PositionUnknownError(ApplicationError):
+    """A position beyond the head of the log: waiting would not help."""
+
+    def __init__(self, message: str, head: int) -> None:
+        super().__init__(message, parameter="min_position")
+        self.head = head
 
 
 class ViewBehindError(UnavailableError):
     """A view has not reached the position asked for within the bounded wait."""
+
+
+class BusyError(UnavailableError):
+    """Too many requests of one kind at once (waits for a view, expensive reads)."""
 
 
 class ShuttingDownError(UnavailableError):

@@ -19,19 +19,18 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationError,
     create_model,
 )
 
 from application.errors import invalid_data
+from application.text import LongText, ShortText  # they refuse control characters
 from domain.catalogue import EventType, event_type
 from domain.envelope import FORWARD_MODALITIES, Envelope, Person, Source
 from domain.errors import InvalidEventError
 from domain.occurrence import Occurrence
+from domain.text import controls_in
 
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 MAX_BATCH = 500
 
 
@@ -93,17 +92,28 @@ class CreateIn(EventIn):
 # Per-type data models, built from the domain's event classes.
 
 _INPUT_TYPES: dict[Any, Any] = {Person: PersonIn, Occurrence: OccurrenceIn, str: ShortText}
+#: Every number a body takes is bounded (in the schema and enforced): a round's number, a length.
+RoundNumber = Annotated[int, Field(ge=1, le=10_000, description="A round's number, from 1")]
+Minutes = Annotated[int, Field(ge=0, le=525_600, description="Minutes, up to a year")]
+Count = Annotated[int, Field(ge=0, le=1_000_000_000)]
+_NUMBERS: dict[str, Any] = {
+    "number": RoundNumber,
+    "round_number": RoundNumber,
+    "duration_minutes": Minutes,
+}
 
 
-def _input_type(hint: Any) -> Any:
-    """The pydantic input type for a domain field type (Person -> PersonIn, ...)."""
+def _input_type(hint: Any, name: str = "") -> Any:
+    """The pydantic input type for a domain field type (Person -> PersonIn, int -> bounded)."""
+    if hint is int:
+        return _NUMBERS.get(name, Count)
     if hint in _INPUT_TYPES:
         return _INPUT_TYPES[hint]
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is list:
-        return list[_input_type(args[0])]  # type: ignore[misc]
+        return list[_input_type(args[0], name)]  # type: ignore[misc]
     if origin in (Union, types.UnionType):
-        return Union[tuple(_input_type(arg) for arg in args)]  # noqa: UP007
+        return Union[tuple(_input_type(arg, name) for arg in args)]  # noqa: UP007
     return hint
 
 
@@ -113,7 +123,7 @@ def data_model(event_type: EventType) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for name, hint in event_type.event_class.data_fields().items():
         default = event_type.event_class.__dataclass_fields__[name].default
-        fields[name] = (_input_type(hint), ... if default is dataclasses.MISSING else default)
+        fields[name] = (_input_type(hint, name), ... if default is dataclasses.MISSING else default)
     return create_model(
         f"{event_type.name}Data",
         __config__=ConfigDict(extra="forbid"),
@@ -194,6 +204,8 @@ def new_event(kind: str, body: EventIn, pointer: str = "") -> NewEvent:
         found = event_type(body.type, kind)
     except InvalidEventError as error:
         raise InvalidEventError(error.message, pointer=f"{pointer}/type") from None
+    for at, character in controls_in(body.data, f"{pointer}/data"):
+        raise InvalidEventError(f"control character {character} is not allowed", pointer=at)
     try:
         data = to_data(found, body, pointer)
     except ValidationError as error:

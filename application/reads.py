@@ -18,19 +18,27 @@ from application.errors import (
     InvalidRequestError,
     NotFoundError,
     PositionUnknownError,
-    ViewBehindError,
 )
 from projections import queries
 from projections.queries import Page
-from projections.runner import wait_for
 from store.serialize import iso
 from store.sql import Database, Row
 
 __all__ = ["Clocks", "Page", "Reads"]
 
-#: The views a read of one view also consults: the timeline marks disputed entries from the
-#: folded states that the overview, positions and delegations views hold.
-READS = {"timeline": ("timeline", "talks_overview", "positions", "delegations")}
+#: What a timeline read consults: it marks disputed entries from the folded states that the
+#: overview, positions and delegations views hold.
+READS_TIMELINE = ("timeline", "talks_overview", "positions", "delegations")
+#: The views each read consults (by its route's path): what a ``min_position`` read waits for.
+VIEWS_READ = {
+    "/talks": ("talks_overview",),
+    "/timeline": READS_TIMELINE,
+    "/talks/{talks_id}/timeline": READS_TIMELINE,
+    "/talks/{talks_id}/panel": READS_TIMELINE,
+    "/talks/{talks_id}/positions": ("positions",),
+    "/talks/{talks_id}/delegations": ("delegations",),
+    "/statements": ("statements",),
+}
 
 
 @dataclass(frozen=True)
@@ -61,31 +69,24 @@ class Reads:
     def __init__(self, components: Components) -> None:
         self.components = components
 
-    def database(self, view: str, talks_id: str | None, when: Clocks) -> Database:
-        """Where to read: the live views (after waiting for ``min_position``) or a temporal
-        copy of them for the clocks asked."""
+    def database(self, talks_id: str | None, when: Clocks) -> Database:
+        """Where to read: the live views or a temporal copy of them for the clocks asked.
+
+        A read with ``min_position`` has waited before it gets here (api/params.py ``clocks``
+        waits on the event loop, for the views ``VIEWS_READ`` names).
+        """
         components = self.components
         if when.as_of is not None or when.at is not None:
             assert components.temporal is not None
             return components.temporal.database(talks_id, as_of=when.as_of, at=when.at)
-        if when.min_position is not None:
-            timeout = components.settings.read_wait_seconds
-            for name in READS.get(view, (view,)):
-                if not wait_for(
-                    components.projector, components.runner, name, when.min_position, timeout
-                ):
-                    msg = (
-                        f"{name} has not reached position {when.min_position} within {timeout:g} s"
-                    )
-                    raise ViewBehindError(msg)
         return components.application.database
 
     def require_position(self, min_position: int | None) -> None:
         """A read of a stream includes every append that has answered; a position beyond the
         head of the log is not there yet."""
-        if min_position is not None and min_position > self.components.service.head():
-            msg = f"the log ends before position {min_position}"
-            raise PositionUnknownError(msg)
+        if min_position is not None and min_position > (head := self.components.service.head()):
+            msg = f"the log ends at position {head}, before position {min_position}"
+            raise PositionUnknownError(msg, head)
 
     def talks_known(self, talks_id: UUID) -> str:
         """The Talks id as text; NotFoundError if no such Talks was ever created."""
@@ -98,7 +99,7 @@ class Reads:
         self, status: str | None, party: str | None, page: Page, when: Clocks = NOW
     ) -> list[Row]:
         """Every Talks with status, parties, mediators, rounds and next round; filterable."""
-        return queries.list_talks(self.database("talks_overview", None, when), status, party, page)
+        return queries.list_talks(self.database(None, when), status, party, page)
 
     def timeline(
         self,
@@ -113,7 +114,7 @@ class Reads:
     ) -> list[Row]:
         """Events by when they occurred, of one family or all, filterable."""
         return queries.timeline(
-            self.database("timeline", talks_id, when),
+            self.database(talks_id, when),
             talks_id=talks_id,
             kind=kind,
             actor=actor,
@@ -124,11 +125,11 @@ class Reads:
 
     def positions(self, talks_id: str, when: Clocks = NOW) -> list[Row]:
         """Each party's priorities and demands in a Talks, and their history."""
-        return queries.positions(self.database("positions", talks_id, when), talks_id)
+        return queries.positions(self.database(talks_id, when), talks_id)
 
     def delegations(self, talks_id: str, when: Clocks = NOW) -> list[Row]:
         """Each party's delegation to a Talks: head and members over time."""
-        return queries.delegations(self.database("delegations", talks_id, when), talks_id)
+        return queries.delegations(self.database(talks_id, when), talks_id)
 
     def statements(
         self,
@@ -141,7 +142,7 @@ class Reads:
     ) -> list[Row]:
         """Every quote with speaker, date, channel and source; search by speaker and text."""
         return queries.statements(
-            self.database("statements", talks_id, when),
+            self.database(talks_id, when),
             speaker=speaker,
             text=text,
             talks_id=talks_id,

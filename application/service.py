@@ -96,14 +96,14 @@ class TimelineService:
         principal: str | None = None,
     ) -> AppendResult:
         """Open a stream of ``kind`` with its creating event."""
-        if (replay := self._replay(idempotency)) is not None:
+        if (replay := self._replay(idempotency, principal)) is not None:
             return replay
         self._checked(stream_id or UUID(int=0), [event])
         aggregate = self.opened(kind, event, stream_id or uuid4(), self.stream_kind)
         try:
             return self._save(aggregate, kind, idempotency, principal)
         except IntegrityError:
-            if (replay := self._replay(idempotency)) is not None:
+            if (replay := self._replay(idempotency, principal)) is not None:
                 return replay
             raise ConflictError(
                 f"a stream with id {aggregate.id} exists already",
@@ -121,7 +121,7 @@ class TimelineService:
         principal: str | None = None,
     ) -> AppendResult:
         """Append events to a stream atomically; retried on a race unless a version was expected."""
-        if (replay := self._replay(idempotency)) is not None:
+        if (replay := self._replay(idempotency, principal)) is not None:
             return replay
         with self._stripes[hash(stream_id) % LOCK_STRIPES]:
             return self._append(kind, stream_id, events, expected_version, idempotency, principal)
@@ -150,13 +150,13 @@ class TimelineService:
                 self.recorded(aggregate, events)
             except DomainError:
                 # A retry of a request that has just been recorded meets its own fact here.
-                if (replay := self._replay(idempotency)) is not None:
+                if (replay := self._replay(idempotency, principal)) is not None:
                     return replay
                 raise
             try:
                 return self._save(aggregate, kind, idempotency, principal)
             except IntegrityError:
-                if (replay := self._replay(idempotency)) is not None:
+                if (replay := self._replay(idempotency, principal)) is not None:
                     return replay
                 self._checked(stream_id, events, recorded=True)
                 if expected_version is not None:
@@ -199,7 +199,7 @@ class TimelineService:
         extras: dict[str, Any] = {"index": rows}
         if idempotency is not None:
             extras["idempotency"] = IdempotencyRecord(
-                idempotency.key, idempotency.request_hash, iso(datetime.now(UTC))
+                principal or "", idempotency.key, idempotency.request_hash, iso(datetime.now(UTC))
             )
         # Saving the aggregate itself (not just its events) lets the library snapshot it.
         recordings = self.app.save(aggregate, nt_extras=extras)
@@ -217,14 +217,16 @@ class TimelineService:
             events=appended,
         )
 
-    def _replay(self, idempotency: Idempotency | None) -> AppendResult | None:
-        """The first response to this Idempotency-Key, if it was used already."""
+    def _replay(
+        self, idempotency: Idempotency | None, principal: str | None
+    ) -> AppendResult | None:
+        """The first response to this principal's Idempotency-Key, if it used it already."""
         if idempotency is None:
             return None
         found = self.db.query(
             "SELECT request_hash, stream_id, first_position, last_position"
-            " FROM nt_idempotency WHERE key = ?",
-            (idempotency.key,),
+            " FROM nt_idempotency WHERE principal = ? AND key = ?",
+            (principal or "", idempotency.key),
         )
         if not found:
             return None

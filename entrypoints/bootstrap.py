@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import psycopg
@@ -15,8 +16,11 @@ from projections.registry import all_views
 from projections.runner import Runner
 from store import migrations
 from store.application import TimelineApplication
+from store.rebuild_lock import RebuildLock
 from store.schema import VIEWS_CHANGED_IN
 from store.settings import Settings
+
+log = logging.getLogger("negotiation_timeline.projections")
 
 
 class DatabaseUnavailableError(Exception):
@@ -86,8 +90,13 @@ def build(settings: Settings, *, follow: bool) -> Components:
         application.close()
         raise
     service = TimelineService(application)
+    lock = RebuildLock(settings)
+    projector.rebuild_guard = lock.rebuilding
     runner = listener = None
     if follow:
+        with lock.nobody_rebuilding() as alone:
+            if alone and (cleaned := projector.clean_interrupted_rebuilds()):
+                log.warning("cleaned up the interrupted rebuilds of %s", ", ".join(cleaned))
         runner = Runner(projector, poll_interval=settings.poll_interval)
         service.on_append.append(runner.wake)
         runner.start()

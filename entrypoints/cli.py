@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TaskID
 
 from api.observability import logging_config
+from api.server import uvicorn_options
 from application.access import KeyStore, Role
 from application.components import Components
 from application.demo import load_demo
@@ -98,12 +99,15 @@ def serve(
     if workers > 1:
         uvicorn.run(
             "api.app:create_app", factory=True, host=host, port=port, workers=workers,
-            log_config=logs, access_log=False,
+            log_config=logs, access_log=False, **uvicorn_options(settings),
         )  # fmt: skip
     else:
         from api.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=logs, access_log=False)
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_config=logs, access_log=False,
+            **uvicorn_options(settings),
+        )  # fmt: skip
 
 
 @cli.command("load-demo")
@@ -233,7 +237,12 @@ def rebuild(
                 progress.update(task, completed=position, total=head)
 
             # One pass over the log for all of them: each event is read and decoded once.
-            position = components.projector.rebuild_views(names, progress=advance)
+            try:
+                position = components.projector.rebuild_views(names, progress=advance)
+            except Exception as error:  # one line, not a traceback: the view says the rest
+                progress.stop()
+                typer.echo(f"rebuild failed: {error}".splitlines()[0], err=True)
+                raise typer.Exit(1) from None
             progress.update(task, completed=position, total=max(position, 1))
         for name in names:
             console.print(f"{name}: rebuilt to position {position}.")

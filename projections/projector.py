@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import traceback
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from uuid import UUID
 from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.temporal import Fact
-from projections.view import LIVE, NEXT, Tables, View
+from projections.view import LIVE, NEXT, StorableTx, Tables, View
 from store.application import TimelineApplication
 from store.event_index import EventIndex
 from store.sql import Tx
@@ -76,6 +77,8 @@ class Projector:
         self.app, self.views, self.batch_size = app, views, batch_size
         self.db = app.database
         self.index = EventIndex(app.database)
+        #: Held for the whole of a rebuild (store/rebuild_lock.py), when the wiring sets one.
+        self.rebuild_guard: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext
 
     def setup(self) -> None:
         """Create the tracking table, a tracking row and live tables for every view."""
@@ -137,6 +140,7 @@ class Projector:
 
     def _apply(self, tx: Tx, view: View, suffix: str, batch: Batch, prepared: Prepared) -> None:
         names = Tables(view.name, suffix)
+        tx = StorableTx(tx)
         for position, event in batch:
             try:
                 if event.ANY_STREAM:  # a correction or retraction: the family as now known
@@ -263,6 +267,29 @@ class Projector:
             if applied == 0 or at_head:
                 return total
 
+    def clean_interrupted_rebuilds(self) -> list[str]:
+        """Views a crash left ``rebuilding``: back to ``running``, their half-built tables
+        dropped, and the interruption noted in ``last_error``; which views those were.
+
+        Call it only when no rebuild runs anywhere (store/rebuild_lock.py says so).
+        """
+        noted = "a rebuild interrupted at position {} (the process stopped) was cleaned up"
+        with self.db.transaction() as tx:
+            rows = tx.execute(
+                "SELECT view, state, rebuild_position FROM nt_projection_tracking"
+                " WHERE state = 'rebuilding' OR rebuild_position IS NOT NULL"
+            )
+            for view in self.views.values():
+                view.drop(tx, NEXT)
+            for row in rows:
+                tx.execute(
+                    "UPDATE nt_projection_tracking SET rebuild_position = NULL, last_error = ?,"
+                    " state = CASE WHEN state = 'rebuilding' THEN 'running' ELSE state END"
+                    " WHERE view = ?",
+                    (noted.format(row["rebuild_position"]), row["view"]),
+                )
+        return [row["view"] for row in rows]
+
     def resume_failed(self) -> None:
         """On start, give failed views another try from where they stopped."""
         with self.db.transaction() as tx:
@@ -289,6 +316,12 @@ class Projector:
         transaction. Readers keep the complete old views until the swap, which is one
         transaction; the live runner goes on from the position the rebuild reached.
         """
+        with self.rebuild_guard():
+            return self._rebuild_views(names, progress, batch_size)
+
+    def _rebuild_views(
+        self, names: list[str], progress: Callable[[int, int], None] | None, batch_size: int
+    ) -> int:
         views = [self.views[name] for name in names]
         with self.db.transaction() as tx:
             for view in views:

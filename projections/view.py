@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from domain.catalogue import EVENT_TYPES
 from domain.temporal import Fact
+from domain.text import sanitised
 from store.sql import Row, Tx
 
 LIVE, NEXT = "", "__next"
@@ -27,6 +29,36 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",
 def dumps(value: Any) -> str:
     """Canonical JSON text for a column (sorted keys, so digests are stable)."""
     return _CANONICAL.encode(value)
+
+
+def _storable(params: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(sanitised(value) if isinstance(value, str) else value for value in params)
+
+
+class StorableTx(Tx):
+    """A view's writes in the caller's transaction, with text every database can hold.
+
+    Text that an older release accepted may hold control characters (PostgreSQL refuses NUL):
+    in derived rows they become U+FFFD on both databases, so the view never halts on them and
+    digests agree. The event itself keeps them, losslessly, in the log. JSON columns need
+    nothing: JSON escapes control characters.
+    """
+
+    def __init__(self, tx: Tx) -> None:
+        super().__init__(tx.cursor, tx.dialect)
+        self.pending = tx.pending
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Run one statement with storable text."""
+        return super().execute(sql, _storable(params))
+
+    def update(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one write statement with storable text."""
+        return super().update(sql, _storable(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for many rows of storable text."""
+        super().executemany(sql, [_storable(row) for row in rows])
 
 
 class Tables:

@@ -200,13 +200,13 @@ class EventIndex:
             (talks_id,),
         )
 
-    def family_positions(self, talks_id: str, first: int, last: int) -> set[int]:
-        """The positions between two that belong to a family."""
+    def talks_between(self, first: int, last: int) -> dict[int, str]:
+        """The Talks family of each position between two."""
         return {
-            int(r["position"])
+            int(r["position"]): str(r["talks_id"])
             for r in self.db.query(
-                "SELECT position FROM nt_event_index WHERE talks_id = ? AND position BETWEEN ? AND ?",
-                (talks_id, first, last),
+                "SELECT position, talks_id FROM nt_event_index WHERE position BETWEEN ? AND ?",
+                (first, last),
             )
         }
 

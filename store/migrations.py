@@ -10,7 +10,10 @@ from __future__ import annotations
 from eventsourcing.persistence import PersistenceError
 
 from store.schema import SCHEMA_VERSION, create_tables
-from store.sql import Database
+from store.sql import Database, Tx
+
+#: Migrating from a version below this scopes the idempotency records to their principal.
+IDEMPOTENCY_SCOPED_IN = 3
 
 
 class SchemaError(Exception):
@@ -52,10 +55,26 @@ def migrate(db: Database) -> tuple[int | None, int]:
     if before is not None and before > SCHEMA_VERSION:
         check(db)
     with db.transaction() as tx:
+        if before is not None and before < IDEMPOTENCY_SCOPED_IN:
+            tx.execute("ALTER TABLE nt_idempotency RENAME TO nt_idempotency_unscoped")
         create_tables(tx)
+        if before is not None and before < IDEMPOTENCY_SCOPED_IN:
+            _scope_idempotency(tx)
         tx.execute(
             "INSERT INTO nt_schema (id, version) VALUES (1, ?)"
             " ON CONFLICT (id) DO UPDATE SET version = excluded.version",
             (SCHEMA_VERSION,),
         )
     return before, SCHEMA_VERSION
+
+
+def _scope_idempotency(tx: Tx) -> None:
+    """Give each older idempotency record the principal that appended its first event."""
+    tx.execute(
+        "INSERT INTO nt_idempotency (principal, key, request_hash, stream_id, first_position,"
+        " last_position, created_at)"
+        " SELECT COALESCE(i.principal, ''), u.key, u.request_hash, u.stream_id, u.first_position,"
+        " u.last_position, u.created_at"
+        " FROM nt_idempotency_unscoped u LEFT JOIN nt_event_index i ON i.position = u.first_position"
+    )
+    tx.execute("DROP TABLE nt_idempotency_unscoped")

@@ -14,11 +14,23 @@ from store.sql import Tx
 MAX_POSITION = 2**63 - 1
 #: Bumped with every change to the tables; see store/migrations.py.
 #: 1: events, index, idempotency, views. 2: views keep corrections (rebuilt from the log);
-#: API keys.
-SCHEMA_VERSION = 2
+#: API keys. 3: idempotency records scoped to the principal that made them.
+SCHEMA_VERSION = 3
 #: Migrating from a version below this drops the views, which followers rebuild from the log.
 VIEWS_CHANGED_IN = 2
 
+#: One principal's Idempotency-Key: another principal's same key is another key.
+IDEMPOTENCY_TABLE = (
+    "CREATE TABLE IF NOT EXISTS nt_idempotency ("
+    " principal TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " request_hash TEXT NOT NULL,"
+    " stream_id TEXT NOT NULL,"
+    " first_position BIGINT NOT NULL,"
+    " last_position BIGINT NOT NULL,"
+    " created_at TEXT NOT NULL,"
+    " PRIMARY KEY (principal, key))"
+)
 STATEMENTS = (
     "CREATE TABLE IF NOT EXISTS nt_event_index ("
     " position BIGINT PRIMARY KEY,"
@@ -35,13 +47,7 @@ STATEMENTS = (
     "CREATE UNIQUE INDEX IF NOT EXISTS nt_event_index_stream ON nt_event_index (stream_id, version)",
     "CREATE INDEX IF NOT EXISTS nt_event_index_recorded ON nt_event_index (stream_id, recorded_at)",
     "CREATE INDEX IF NOT EXISTS nt_event_index_talks ON nt_event_index (talks_id, position)",
-    "CREATE TABLE IF NOT EXISTS nt_idempotency ("
-    " key TEXT PRIMARY KEY,"
-    " request_hash TEXT NOT NULL,"
-    " stream_id TEXT NOT NULL,"
-    " first_position BIGINT NOT NULL,"
-    " last_position BIGINT NOT NULL,"
-    " created_at TEXT NOT NULL)",
+    IDEMPOTENCY_TABLE,
     "CREATE TABLE IF NOT EXISTS nt_schema (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS nt_api_keys ("
     " id TEXT PRIMARY KEY,"
@@ -55,8 +61,9 @@ STATEMENTS = (
 
 @dataclass(frozen=True)
 class IdempotencyRecord:
-    """An Idempotency-Key and the hash of the request it first came with."""
+    """An Idempotency-Key, whose it is, and the hash of the request it first came with."""
 
+    principal: str
     key: str
     request_hash: str
     created_at: str
@@ -72,9 +79,10 @@ def write_extras(tx: Tx, positions: Sequence[int], extras: dict[str, Any]) -> No
     record: IdempotencyRecord | None = extras.get("idempotency")
     if record is not None and positions:
         tx.execute(
-            "INSERT INTO nt_idempotency (key, request_hash, stream_id, first_position,"
-            " last_position, created_at) VALUES (?,?,?,?,?,?)",
+            "INSERT INTO nt_idempotency (principal, key, request_hash, stream_id, first_position,"
+            " last_position, created_at) VALUES (?,?,?,?,?,?,?)",
             (
+                record.principal,
                 record.key,
                 record.request_hash,
                 rows[0].stream_id,

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     read_wait_seconds: float = Field(
         5.0, gt=0, le=60, description="How long a read with min_position waits before 503"
     )
+    max_read_waits: int = Field(
+        64, ge=1, le=10_000, description="Reads waiting for min_position at once (503 beyond)"
+    )
+    max_expensive_reads: int = Field(
+        4, ge=1, le=256, description="Time-travel reads, diffs and exports at once (503 beyond)"
+    )
     poll_interval: float = Field(1.0, gt=0, le=60, description="Follower poll fallback, seconds")
     ready_max_lag_events: int = Field(
         1000, ge=0, description="/readyz fails while a view is further behind than this"
@@ -39,6 +45,30 @@ class Settings(BaseSettings):
     )
     sse_ping_seconds: float = Field(
         15.0, gt=0, le=300, description="Heartbeat interval of /events/stream"
+    )
+    sse_max_per_key: int = Field(
+        100, ge=1, le=100_000, description="Live streams open at once per API key (503 beyond)"
+    )
+    sse_max_per_address: int = Field(
+        100, ge=1, le=100_000, description="Live streams open at once per client address"
+    )
+    header_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="A connection whose request head is not complete by then is closed",
+    )
+    keep_alive_seconds: float = Field(
+        5.0, gt=0, le=300, description="An idle kept-alive connection is closed after this long"
+    )
+    limit_concurrency: int = Field(
+        1024,
+        ge=16,
+        le=100_000,
+        description="Connections and requests at once per API process (503 beyond)",
+    )
+    graceful_shutdown_seconds: float = Field(
+        10.0, gt=0, le=300, description="On stop, how long open requests may finish"
     )
     threads: int = Field(
         8, ge=1, le=64, description="Request threads per API process; the pool is sized to them"

@@ -7,7 +7,7 @@ domain  <-  store  <-  projections  <-  application  <-  api, entrypoints
 - store, projections and application import nothing above them;
 - api/ holds HTTP only: besides its own modules it imports the application layer and the
   domain's types; its entry point (api/app.py) also imports the composition
-  (entrypoints.bootstrap) and the settings;
+  (entrypoints.bootstrap) and the settings, and the server's protocol (api/server.py) the settings;
 - no circle exists among the project's modules, whether imports stand at the top of a module
   or inside a function.
 """
@@ -31,8 +31,12 @@ MAY_IMPORT = {
     "api": {"api", "application", "domain"},
     "entrypoints": set(PACKAGES),
 }
-#: Modules with more reach than their layer: the HTTP entry point wires the app.
-ENTRY_POINTS = {"api.app": {"entrypoints.bootstrap", "store.settings"}}
+#: Modules with more reach than their layer: the HTTP entry point wires the app, and the
+#: server's protocol reads its timeout from the settings.
+ENTRY_POINTS = {
+    "api.app": {"entrypoints.bootstrap", "store.settings"},
+    "api.server": {"store.settings"},
+}
 
 
 def module_name(path: Path, root: Path) -> str:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 
 from api.auth import Reader
 from api.deps import ServiceDep
+from api.limits import expensive_read
 from api.params import AsOf, At, moment
 from application.exports import (
     CLOUDEVENTS_BATCH,
@@ -55,6 +56,7 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     response_class=Response,
     responses=EXPORT_RESPONSES,
     name="export_talks",
+    dependencies=[Depends(expensive_read)],
 )
 def export_talks(
     talks_id: UUID,

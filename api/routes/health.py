@@ -15,8 +15,8 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz", response_model=Health)
-def read_health() -> dict[str, str]:
-    """The process is alive and answering."""
+async def read_health() -> dict[str, str]:
+    """The process is alive and answering (on the event loop: it needs no request thread)."""
     return {"status": "ok"}
 
 

@@ -13,6 +13,7 @@ from api.responses.operations import CreatedKey, KeyOut
 from application.access import KeyStore, Role
 from application.errors import NotFoundError
 from application.event_input import Strict
+from application.text import KeyName
 
 router = APIRouter(prefix="/keys", tags=["keys"])
 
@@ -21,7 +22,7 @@ class KeyIn(Strict):
     """A new key: its role and a name that says whose it is."""
 
     role: Role
-    name: str = ""
+    name: KeyName = ""
 
 
 @router.post("", status_code=201, response_model=CreatedKey)

@@ -29,7 +29,9 @@ def panel(reads: Reads, talks_id: str, when: Clocks) -> str:
     except NotFoundError:
         talks = None
     point = (
-        f"at {when.at:%Y-%m-%d}" if when.at else (f"as of {when.as_of}" if when.as_of else "now")
+        f"at {when.at.date().isoformat()}"
+        if when.at
+        else (f"as of {when.as_of}" if when.as_of else "now")
     )
     return render(
         "panel.html",

@@ -1,14 +1,14 @@
 """The live stream: Server-Sent Events of the global log, filtered, resumable, with heartbeats.
 
 Each event's SSE id is its global position, so a client that reconnects with ``Last-Event-ID``
-continues right after the last event it saw. This process's appends wake the stream at once;
-appends made by other processes are seen by a poll every second.
+continues right after the last event it saw. One follower per process (api/fanout.py) reads each
+new page of the log once for every client: this process's appends wake it at once; appends made
+by other processes are seen by a poll every second.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import threading
 from collections.abc import AsyncIterator
@@ -18,16 +18,15 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Request
 from sse_starlette.event import ServerSentEvent
 from sse_starlette.sse import EventSourceResponse
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Reader
 from api.deps import ComponentsDep
+from api.fanout import Fanout, with_talks
 from application.limits import MAX_POSITION
-from application.service import TimelineService
 
 router = APIRouter(tags=["log"], dependencies=[Reader])
-POLL_SECONDS = 1.0
-PAGE = 200
 
 
 class AppendSignal:
@@ -55,22 +54,6 @@ class AppendSignal:
         """Stop waking this event."""
         with self._lock:
             self._waiters = {(loop, e) for loop, e in self._waiters if e is not event}
-
-
-def feed(
-    service: TimelineService, after: int, talks_id: str | None, types: set[str]
-) -> tuple[list[dict[str, Any]], int]:
-    """The next matching events after ``after``, and the last position looked at."""
-    events = service.log(after, PAGE)
-    if not events:
-        return [], after
-    last = events[-1]["position"]
-    if talks_id is not None:
-        mine = service.index.family_positions(talks_id, events[0]["position"], last)
-        events = [e for e in events if e["position"] in mine]
-    if types:
-        events = [e for e in events if e["type"] in types]
-    return events, last
 
 
 #: EventSourceResponse sets its media type per response, not on the class, so FastAPI would
@@ -117,7 +100,7 @@ async def stream_events(
     """Server-Sent Events of the log as it grows (id: the global position); resumable with
     Last-Event-ID; filterable by talks_id and type; a heartbeat comment every few seconds."""
     service = components.service
-    signal: AppendSignal = request.app.state.append_signal
+    fanout: Fanout = request.app.state.fanout
     if last_event_id:
         start = int(last_event_id)
     elif after is not None:
@@ -126,23 +109,45 @@ async def stream_events(
         start = await run_in_threadpool(service.head)
     scope = str(talks_id) if talks_id else None
     types = set(event_type or [])
+    principal = getattr(request.state, "principal", None)
+    address = request.client.host if request.client else "unknown"
+    subscriber = await fanout.subscribe(principal, address)
+
+    def wanted(talks: str | None, event: dict[str, Any]) -> bool:
+        return (scope is None or talks == scope) and (not types or event["type"] in types)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         position = start
-        while not await request.is_disconnected():
-            woken = signal.register()
-            try:
-                found, position = await run_in_threadpool(feed, service, position, scope, types)
-                for event in found:
-                    yield ServerSentEvent(
-                        data=json.dumps(event, ensure_ascii=False),
-                        id=str(event["position"]),
-                        event="event",
-                    )
-                if not found:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(woken.wait(), POLL_SECONDS)
-            finally:
-                signal.unregister(woken)
+        try:
+            while True:
+                # Events before the shared pages began for this client come from the store.
+                while position < subscriber.joined_at:
+                    target = subscriber.joined_at
+                    stored = await run_in_threadpool(with_talks, service, position)
+                    for talks, event in stored:
+                        if event["position"] <= target and wanted(talks, event):
+                            yield _sse(event)
+                    position = min(stored[-1][1]["position"], target) if stored else target
+                page = await subscriber.queue.get()
+                if subscriber.joined_at > position:  # it fell behind: the store first
+                    subscriber.queue.put_nowait(page)
+                    continue
+                for talks, event in page:
+                    if event["position"] > position:
+                        if wanted(talks, event):
+                            yield _sse(event)
+                        position = event["position"]
+        finally:
+            fanout.unsubscribe(subscriber)
 
-    return EventSourceResponse(events(), ping=components.settings.sse_ping_seconds)
+    return EventSourceResponse(
+        events(),
+        ping=components.settings.sse_ping_seconds,
+        background=BackgroundTask(fanout.unsubscribe, subscriber),
+    )
+
+
+def _sse(event: dict[str, Any]) -> ServerSentEvent:
+    return ServerSentEvent(
+        data=json.dumps(event, ensure_ascii=False), id=str(event["position"]), event="event"
+    )

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from api.auth import Editor, Reader
 from api.bodies import AppendIn, AppendOut, BatchAppendIn
 from api.deps import ReadsDep, ServiceDep
+from api.limits import expensive
 from api.params import At, Instant, moment
 from api.responses.events import StoredEvent
 from api.responses.states import DelegationState, PositionState, TalksState
@@ -45,7 +46,8 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         max_length=200,
         description="Retrying with the same key and body returns the first answer and "
-        "appends nothing; the same key with another body is 422.",
+        "appends nothing; the same key with another body is 422. A key is scoped to the "
+        "principal (API key) that used it.",
     ),
 ]
 
@@ -177,14 +179,22 @@ def stream_router(kind: str, label: str) -> APIRouter:
                 ge=0,
                 le=MAX_POSITION,
                 description="A stream read includes every append that has answered; "
-                "a position beyond the head of the log is 503",
+                "a position beyond the head of the log is 409",
             ),
         ] = None,
     ) -> dict[str, Any] | HTMLResponse:
         if kind == "talks" and wants_html(request):  # a browser: the page of the talks
-            return talks_page(reads, stream_id)
+            page = talks_page(reads, stream_id)
+            page.headers["Vary"] = "Accept"
+            return page
+        if kind == "talks":  # the same address answers HTML or JSON: caches must tell them apart
+            response.headers["Vary"] = "Accept"
         reads.require_position(min_position)
-        state = service.state(kind, stream_id, version=version, as_of=as_of, at=moment(at))
+        if as_of is None and at is None:
+            state = service.state(kind, stream_id, version=version)
+        else:
+            with expensive(request):  # time travel folds the stream's facts anew
+                state = service.state(kind, stream_id, version=version, as_of=as_of, at=moment(at))
         response.headers["ETag"] = f'"{state["version"]}"'
         return state
 

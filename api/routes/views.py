@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from api.auth import Reader
 from api.deps import ReadsDep
+from api.limits import expensive_read
 from api.params import Actor, ClocksDep, DiffPoint, From, Kind, PageDep, To, instant
 from api.responses.views import (
     DelegationRow,
@@ -84,7 +85,9 @@ def read_statements(
     return reads.statements(paging, when, speaker=speaker, text=q, talks_id=scope)
 
 
-@router.get("/talks/{talks_id}/diff", response_model=TalksDiff)
+@router.get(
+    "/talks/{talks_id}/diff", response_model=TalksDiff, dependencies=[Depends(expensive_read)]
+)
 def read_diff(
     talks_id: UUID,
     reads: ReadsDep,

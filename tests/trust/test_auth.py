@@ -39,7 +39,7 @@ WRITES = [op for op in OPERATIONS if op.method in WRITE_METHODS]
 #: Reads anyone may make unless NT_READS_REQUIRE_KEY; /keys is admin-only even to read.
 READS = [op for op in OPERATIONS if op.method == "GET" and not ADMIN_PATHS.search(op.path)]
 #: Liveness, readiness and metrics stay open to orchestrators and scrapers.
-ALWAYS_OPEN = {"/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"}
+ALWAYS_OPEN = {"/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json"}
 #: Server-Sent Events never end, so they are checked through a real server (see below).
 LIVE_STREAMS = {"/events/stream"}
 BAD_AUTHORIZATIONS = [

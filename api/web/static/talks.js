@@ -62,6 +62,8 @@
     output.textContent = label(point);
     load();
   });
+  // The form only holds controls: never submit it (no inline handler: the CSP allows none).
+  root.querySelector("form.replay").addEventListener("submit", (event) => event.preventDefault());
   document.getElementById("replay-now").addEventListener("click", () => { picker.value = ""; resetSlider(); });
 
   if (window.EventSource) {
