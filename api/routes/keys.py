@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Response
+from pydantic import Field
 
 from api.auth import Admin
 from api.deps import ComponentsDep
@@ -21,7 +22,8 @@ class KeyIn(Strict):
     """A new key: its role and a name that says whose it is."""
 
     role: Role
-    name: str = ""
+    # No control characters (tab aside): PostgreSQL text cannot hold NUL, and a name is shown.
+    name: str = Field("", pattern=r"^[^\x00-\x08\x0a-\x1f\x7f]*$")
 
 
 @router.post("", status_code=201, response_model=CreatedKey)
