@@ -36,4 +36,3 @@ def test_a_talks_whose_proposal_was_retracted_reads_without_a_title(client: Test
     assert listed.status_code == 200, listed.text
     row = next(row for row in listed.json() if row["id"] == talks)
     assert row["retracted"] == state["retracted"]
-
