@@ -3,7 +3,6 @@
 - Every error answer is ``application/problem+json`` with the one Problem schema.
 - Event bodies are unions discriminated on ``type`` (api/event_bodies.py).
 - Reads say the bearer key is optional (writes and admin routes require it; api/auth.py).
-- Schemas nothing refers to any more are dropped, so generated clients hold no dead models.
 """
 
 from __future__ import annotations
@@ -38,12 +37,11 @@ def install(app: FastAPI) -> None:
 
 
 def finish(app: FastAPI, document: Document) -> Document:
-    """The document with problems, event-body unions, optional security on reads, no dead schemas."""
+    """The document with problems, event-body unions and optional security on reads."""
     schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
     _problems(document, schemas)
     _event_bodies(document, schemas)
     _optional_key_on_reads(app, document)
-    _drop_unreferenced(document, schemas)
     return document
 
 
@@ -63,31 +61,6 @@ def _problems(document: Document, schemas: dict[str, Any]) -> None:
         for status, response in operation.get("responses", {}).items():
             if status[0] in "45" or status == "default":
                 response["content"] = content
-
-
-def _references(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "$ref" and isinstance(item, str):
-                yield item.rsplit("/", 1)[1]
-            else:
-                yield from _references(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _references(item)
-
-
-def _drop_unreferenced(document: Document, schemas: dict[str, Any]) -> None:
-    """Drop the schemas nothing refers to any more (the routes' own two-step bodies)."""
-    reached: set[str] = set()
-    todo = list(_references(document["paths"]))
-    while todo:
-        name = todo.pop()
-        if name not in reached:
-            reached.add(name)
-            todo.extend(_references(schemas.get(name, {})))
-    for name in set(schemas) - reached:
-        del schemas[name]
 
 
 def _event_bodies(document: Document, schemas: dict[str, Any]) -> None:
