@@ -2,34 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
-from api.responses.values import Closed, Kind, Modality, OccurrenceOut, SourceOut
+from api.responses.values import Closed, Kind, Modality, OccurrenceOut, SourceOut, closed
 
 
-class StoredEvent(Closed):
+@closed
+class StoredEvent(TypedDict):
     """One recorded event: its place in its stream and in the log, its envelope and data."""
 
-    position: int = Field(description="Global position in the log")
+    position: Annotated[int, Field(description="Global position in the log")]
     stream_id: str
     kind: Kind
-    version: int = Field(description="Its stream's version after it")
+    version: Annotated[int, Field(description="Its stream's version after it")]
     type: str
     event_id: str
     cameo: str | None
-    recorded_at: str = Field(description="Record time (RFC 3339, UTC)")
+    recorded_at: Annotated[str, Field(description="Record time (RFC 3339, UTC)")]
     occurred: OccurrenceOut
     sources: list[SourceOut]
     attributed_to: str | None
     modality: Modality
     recorded_by: str | None
-    appended_by: str | None = Field(description="The key that appended it, as its principal")
-    data: dict[str, Any] = Field(description="The type's own data (GET /event-types)")
+    appended_by: Annotated[
+        str | None, Field(description="The key that appended it, as its principal")
+    ]
+    data: Annotated[dict[str, Any], Field(description="The type's own data (GET /event-types)")]
 
 
-class LogPage(Closed):
+@closed
+class LogPage(TypedDict):
     """A page of the global log, where to read on from, and the head."""
 
     events: list[StoredEvent]

@@ -7,17 +7,19 @@ from typing import Any, NotRequired
 from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
-from api.responses.values import Closed, Modality, OccurrenceOut
+from api.responses.values import Modality, OccurrenceOut, closed
 
 
-class CorrectedMark(Closed):
+@closed
+class CorrectedMark(TypedDict):
     """A fact shown corrected, and the corrections applied to it."""
 
     event_id: str
     corrected_by: list[str]
 
 
-class RetractedMark(Closed):
+@closed
+class RetractedMark(TypedDict):
     """A fact dropped by a retraction."""
 
     event_id: str
@@ -37,14 +39,16 @@ class CorrectionMark(TypedDict):
     retracts: NotRequired[str]
 
 
-class ClaimSource(Closed):
+@closed
+class ClaimSource(TypedDict):
     """A claim's source (its URL or outlet) and quote."""
 
     source: str | None
     quote: str | None
 
 
-class Claim(Closed):
+@closed
+class Claim(TypedDict):
     """One of the rival claims of a dispute, with the values it gives (open: the type's data)."""
 
     event_id: str
@@ -54,7 +58,8 @@ class Claim(Closed):
     sources: list[ClaimSource]
 
 
-class Dispute(Closed):
+@closed
+class Dispute(TypedDict):
     """Facts that disagree about one subject: its type and the fields naming what it is about."""
 
     subject: dict[str, Any]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, with_config
+from typing_extensions import TypedDict
 
 Precision = Literal["minute", "day", "month", "interval", "unknown"]
 Modality = Literal["asserted", "planned", "expected", "reported", "disputed"]
@@ -17,14 +18,21 @@ class Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class PersonOut(Closed):
+#: The same for a TypedDict; the hot answers (log pages, timelines) are TypedDicts, which
+#: pydantic validates and serializes about three times faster than models.
+closed = with_config(ConfigDict(extra="forbid"))
+
+
+@closed
+class PersonOut(TypedDict):
     """A person: name and title."""
 
     name: str
     title: str | None
 
 
-class OccurrenceOut(Closed):
+@closed
+class OccurrenceOut(TypedDict):
     """When it happened: EDTF value at its precision, the source's wording and its anchor."""
 
     precision: Precision
@@ -34,7 +42,8 @@ class OccurrenceOut(Closed):
     uncertain: bool
 
 
-class SourceOut(Closed):
+@closed
+class SourceOut(TypedDict):
     """A source: URL or outlet, publication time, verbatim quote."""
 
     url: str | None

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
 from api.responses.marks import CorrectedMark, CorrectionMark, Dispute, RetractedMark
 from api.responses.states import Movement, Proposal, Round, Said, TalksFields
-from api.responses.values import Closed, Kind, Modality, OccurrenceOut, PersonOut, SourceOut
+from api.responses.values import (
+    Closed,
+    Kind,
+    Modality,
+    OccurrenceOut,
+    PersonOut,
+    SourceOut,
+    closed,
+)
 
 
-class LastChange(Closed):
+@closed
+class LastChange(TypedDict):
     """The newest event of a Talks family."""
 
     position: int
@@ -28,7 +38,8 @@ class TalksRow(TalksFields):
     last_change: LastChange
 
 
-class TimelineEntry(Closed):
+@closed
+class TimelineEntry(TypedDict):
     """An event as now known, by when it occurred, with its correction and dispute marks."""
 
     position: int
@@ -41,20 +52,23 @@ class TimelineEntry(Closed):
     recorded_at: str
     headline: str
     cameo: str | None
-    quote: str | None = Field(description="Its first verbatim quote")
+    quote: Annotated[str | None, Field(description="Its first verbatim quote")]
     modality: Modality
     attributed_to: str | None
     retracted_by: str | None
-    refers_to: str | None = Field(description="The event a correction or retraction points at")
+    refers_to: Annotated[
+        str | None, Field(description="The event a correction or retraction points at")
+    ]
     occurred: OccurrenceOut
     actors: list[str]
     sources: list[SourceOut]
-    data: dict[str, Any] = Field(description="The type's own data, corrections applied")
+    data: Annotated[dict[str, Any], Field(description="The type's own data, corrections applied")]
     corrected_by: list[str]
     disputed: bool
 
 
-class StreamMarks(Closed):
+@closed
+class StreamMarks(TypedDict):
     """A stream's correction and dispute marks, each list empty when there are none."""
 
     disputes: list[Dispute]
@@ -63,7 +77,8 @@ class StreamMarks(Closed):
     corrections: list[CorrectionMark]
 
 
-class PositionChange(Closed):
+@closed
+class PositionChange(TypedDict):
     """A priority or demand added or dropped, and by which event."""
 
     position: int
@@ -74,6 +89,7 @@ class PositionChange(Closed):
     event_id: str
 
 
+@closed
 class PositionRow(StreamMarks):
     """A party's position in a Talks and the history of its priorities and demands."""
 
@@ -90,18 +106,20 @@ class PositionRow(StreamMarks):
     history: list[PositionChange]
 
 
-class DelegationChange(Closed):
+@closed
+class DelegationChange(TypedDict):
     """A change of head, a member added or removed, or a new status, and by which event."""
 
     position: int
-    change: str = Field(
-        description="head named, head changed, member added, member removed, status"
-    )
+    change: Annotated[
+        str, Field(description="head named, head changed, member added, member removed, status")
+    ]
     detail: PersonOut | Movement
     occurred: OccurrenceOut
     event_id: str
 
 
+@closed
 class DelegationRow(StreamMarks):
     """A party's delegation to a Talks: head, members, status, and their history."""
 
@@ -117,7 +135,8 @@ class DelegationRow(StreamMarks):
     history: list[DelegationChange]
 
 
-class Statement(Closed):
+@closed
+class Statement(TypedDict):
     """A verbatim quote with its speaker, channel, date and source."""
 
     position: int
