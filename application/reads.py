@@ -95,10 +95,24 @@ class Reads:
         return str(talks_id)
 
     def list_talks(
-        self, status: str | None, party: str | None, page: Page, when: Clocks = NOW
+        self,
+        status: str | None,
+        party: str | None,
+        page: Page,
+        when: Clocks = NOW,
+        *,
+        title: str | None = None,
     ) -> list[Row]:
         """Every Talks with status, parties, mediators, rounds and next round; filterable."""
-        return queries.list_talks(self.database("talks_overview", None, when), status, party, page)
+        return queries.list_talks(
+            self.database("talks_overview", None, when), status, party, page, title
+        )
+
+    def count_talks(
+        self, status: str | None, party: str | None, *, title: str | None = None
+    ) -> int:
+        """How many Talks ``list_talks`` would list with the same filters, now."""
+        return queries.count_talks(self.database("talks_overview", None, NOW), status, party, title)
 
     def timeline(
         self,

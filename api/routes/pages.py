@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from api.auth import Reader
@@ -13,6 +13,7 @@ from api.deps import ReadsDep
 from api.params import ClocksDep
 from api.web.render import render
 from application.dates import slider_mark
+from application.desk import INDEX_PAGE_SIZE, Paging, upcoming
 from application.errors import NotFoundError
 from application.reads import NOW, Clocks, Page, Reads
 
@@ -60,9 +61,18 @@ def talks_page(reads: Reads, talks_id: UUID) -> HTMLResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-def read_index(reads: ReadsDep) -> HTMLResponse:
-    """The list of talks, for people (HTML)."""
-    return HTMLResponse(render("index.html", talks=reads.list_talks(None, None, EVERYTHING)))
+def read_index(
+    reads: ReadsDep,
+    q: Annotated[str | None, Query(max_length=200, description="Words of the title")] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1")] = 1,
+) -> HTMLResponse:
+    """The list of talks, for people (HTML), a page at a time, searchable by title."""
+    title = (q or "").strip() or None
+    paging = Paging(page, INDEX_PAGE_SIZE, reads.count_talks(None, None, title=title))
+    talks = reads.list_talks(None, None, Page(limit=paging.size, offset=paging.offset), title=title)
+    for t in talks:
+        t["next_round"] = t["next_round"] if upcoming(t["next_round"]) else None
+    return HTMLResponse(render("index.html", talks=talks, paging=paging, q=title or ""))
 
 
 @router.get("/talks/{talks_id}/panel", response_class=HTMLResponse)
