@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from api import openapi, problems
 from api.observability import Metrics, RequestMiddleware
 from api.routes import exports, health, keys, log, pages, projections, stream, streams, views
+from api.routes import search as search_routes
 from api.web.render import STATIC
 from entrypoints.bootstrap import build
 from store.settings import Settings
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stream.router)
     app.include_router(log.router)
     app.include_router(views.router)
+    app.include_router(search_routes.router)
     app.include_router(projections.router)
     app.include_router(health.router)
     app.include_router(keys.router)
