@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.auth import Reader
@@ -13,7 +14,7 @@ from api.deps import ReadsDep
 from api.params import ClocksDep
 from api.web.render import render
 from application.dates import slider_mark
-from application.desk import INDEX_PAGE_SIZE, Paging, upcoming
+from application.desk import EXPORT_LABELS, INDEX_PAGE_SIZE, Paging, page_filters, upcoming
 from application.errors import NotFoundError
 from application.reads import NOW, Clocks, Page, Reads
 
@@ -56,6 +57,8 @@ def talks_page(reads: Reads, talks_id: UUID) -> HTMLResponse:
             panel=panel(reads, known, NOW),
             marks_occurred=occurred,
             marks_recorded=recorded,
+            export_formats=EXPORT_LABELS.items(),
+            filters=None,
         )
     )
 
@@ -79,3 +82,47 @@ def read_index(
 def read_panel(talks_id: UUID, reads: ReadsDep, when: ClocksDep) -> HTMLResponse:
     """A Talks' state and timeline at a moment (at) or as known at a time (as_of), as HTML."""
     return HTMLResponse(panel(reads, reads.talks_known(talks_id), when))
+
+
+#: The search page's entries per page.
+SEARCH_PAGE_SIZE = 100
+
+
+@router.get("/talks/{talks_id}/search", response_class=HTMLResponse)
+def read_talks_search(
+    talks_id: UUID,
+    request: Request,
+    reads: ReadsDep,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> HTMLResponse:
+    """A Talks' entries that match a search form's filters (the URL holds them), as HTML.
+
+    The form's fields (q, actor, kind, modality, disputed, corrected, from, to) are read as
+    submitted: an empty field means "any"; GET /search is the same search as JSON.
+    """
+    known = reads.talks_known(talks_id)
+    fields = {name: request.query_params.get(name) for name in FORM_FIELDS}
+    chosen = page_filters(fields)
+    entries, total = reads.search(
+        Page(limit=SEARCH_PAGE_SIZE, offset=offset), NOW, text=chosen.q, talks_id=known,
+        actor=chosen.actor, kind=chosen.kind, modality=chosen.modality,
+        disputed=chosen.disputed, corrected=chosen.corrected,
+        date_from=chosen.date_from, date_to=chosen.date_to,
+    )  # fmt: skip
+    query = urlencode({name: value for name, value in fields.items() if value})
+    return HTMLResponse(
+        render(
+            "talks_search.html",
+            talks=reads.components.service.state("talks", talks_id),
+            filters=chosen,
+            entries=entries,
+            total=total,
+            offset=offset,
+            limit=SEARCH_PAGE_SIZE,
+            query=query,
+            export_formats=EXPORT_LABELS.items(),
+        )
+    )
+
+
+FORM_FIELDS = ("q", "actor", "kind", "modality", "disputed", "corrected", "from", "to")

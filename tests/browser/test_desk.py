@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, uuid5
 
+import httpx
 import pytest
-from helpers import run_cli, running_server
+from helpers import authorized, event_body, run_cli, running_server
 
-from application.demo import TALKS_ID
+from application.demo import POSITION_ID, TALKS_ID, demo_id
+from application.exports import FORMATS
 from store.settings import Settings
 
 if TYPE_CHECKING:
@@ -105,3 +107,113 @@ def test_past_rounds_are_not_announced_as_next(tab: Tab) -> None:
     card = tab.page.locator(".card").filter(has_text=TITLE)
     assert card.count() == 1
     assert "Next: round" not in card.inner_text()
+
+
+def demo_event(key: str) -> str:
+    return str(demo_id(f"event:{key}"))
+
+
+def test_a_retraction_links_its_target_as_retracted(tab: Tab) -> None:
+    target = demo_event("coordination-stated")
+    body = event_body("EventRetracted", {"retracts": target, "reason": "a browser test"})
+    response = httpx.post(f"{tab.base_url}/positions/{POSITION_ID}/events", json=body,
+                          headers=authorized(tab.base_url), timeout=10)  # fmt: skip
+    assert response.status_code == 201, response.text
+    retraction = response.json()["events"][0]["event_id"]
+    views = httpx.get(f"{tab.base_url}/talks/{TALKS_ID}/timeline", timeout=10,
+                      params={"min_position": response.json()["position"]})  # fmt: skip
+    assert views.status_code == 200, views.text  # the views hold it: the page shows it
+    tab.goto(TALKS_PAGE)
+    entry = tab.page.locator(f"#event-{retraction}")
+    entry.wait_for()
+    link = entry.get_by_role("link", name="retracted event")
+    assert link.get_attribute("href") == f"#event-{target}"
+    assert entry.get_by_role("link", name="corrected event").count() == 0
+    # A correction still links its target as the corrected event.
+    correction = tab.page.locator(f"#event-{demo_event('venue-corrected')}")
+    assert correction.get_by_role("link", name="corrected event").count() == 1
+
+
+def test_without_javascript_the_page_says_what_needs_it(browser: Any, server: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(server + TALKS_PAGE, wait_until="domcontentloaded")
+        notice = page.locator("#needs-js")
+        assert "Replay and live updates need JavaScript" in notice.inner_text()
+        assert not page.locator("#replay").is_visible()  # controls that would do nothing
+        assert not page.locator("#live").is_visible()
+        # Reading works: the timeline is there, server-rendered.
+        assert page.locator(f"#event-{demo_event('delegation-announced')}").is_visible()
+        # Search by form submit: an actor by another spelling, in other letters' case.
+        page.locator(".tools summary").click()
+        page.get_by_label("Actor").fill("ZELENSKY")
+        page.get_by_label("Kind").select_option("positions")
+        page.get_by_role("button", name="Search").click()
+        page.wait_for_url("**/search?**")
+        assert "actor=ZELENSKY" in page.url
+        assert "kind=positions" in page.url
+        results = page.locator(".results .entry")
+        assert results.count() >= 3
+        for text in results.locator(".meta").all_inner_texts():
+            assert "positions" in text
+            assert "Volodymyr Zelenskyy" in text
+        assert page.locator(f"#event-{demo_event('skepticism-voiced')}").count() == 1
+        assert page.locator(f"#event-{demo_event('third-parties-expected')}").count() == 0
+        # The filters survive in the form, and the URL alone shows the same view again.
+        assert page.get_by_label("Actor").input_value() == "ZELENSKY"
+        again = context.new_page()
+        again.goto(page.url, wait_until="domcontentloaded")
+        assert again.locator(".results .entry").count() == results.count()
+    finally:
+        context.close()
+
+
+def test_search_words_and_a_refused_filter(tab: Tab) -> None:
+    page = tab.page
+    tab.goto(f"{TALKS_PAGE}/search?q=erdogan")
+    assert page.locator(f"#event-{demo_event('erdogan-consulted')}").count() == 1
+    assert page.get_by_label("Words").input_value() == "erdogan"
+    response = httpx.get(f"{tab.base_url}{TALKS_PAGE}/search", params={"from": "June"}, timeout=10)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["parameter"] == "from"
+
+
+def test_export_buttons_download_what_the_api_answers(tab: Tab) -> None:
+    page = tab.page
+    tab.goto(TALKS_PAGE)
+    page.locator(".tools summary").click()
+    links = page.locator("a[data-format]")
+    assert links.count() == len(FORMATS)
+
+    def downloaded(format_: str) -> tuple[str, bytes]:
+        link = page.locator(f"a[data-format='{format_}']")
+        href = link.get_attribute("href") or ""
+        with page.expect_download() as got:
+            link.click()
+        path = got.value.path()
+        assert path is not None
+        return href, Path(path).read_bytes()
+
+    for format_ in FORMATS:
+        href, data = downloaded(format_)
+        api = httpx.get(tab.base_url + href, timeout=20)
+        assert api.status_code == 200, href
+        assert data == api.content, format_
+        assert "&at=" not in href
+        assert "&as_of=" not in href
+
+    # Replayed to Saturday 31 May: the buttons export at that day, as the API does.
+    page.locator("#replay-slider").focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.locator("#state-heading").filter(has_text="State at 2025-05-31").wait_for()
+    assert page.locator("#export-point").inner_text() == "at 2025-05-31"
+    href, data = downloaded("csv")
+    assert href.endswith("format=csv&at=2025-05-31")
+    saturday = httpx.get(tab.base_url + href, timeout=20).content
+    now = httpx.get(tab.base_url + f"/talks/{TALKS_ID}/export?format=csv", timeout=20).content
+    assert data == saturday
+    assert saturday != now  # the delegation was announced on Sunday
