@@ -43,6 +43,17 @@ def panel(reads: Reads, talks_id: str, when: Clocks) -> str:
     )
 
 
+def streams_of(entries: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The streams of a Talks family (the Talks first), for the record form's choice."""
+    found: dict[str, dict[str, str]] = {}
+    for e in entries:
+        if e["stream_id"] not in found:
+            party = e["actors"][0] if e["kind"] != "talks" and e["actors"] else ""
+            label = "The talks" if e["kind"] == "talks" else f"{party}: {e['kind'][:-1]}"
+            found[e["stream_id"]] = {"id": e["stream_id"], "kind": e["kind"], "label": label}
+    return sorted(found.values(), key=lambda s: (s["kind"] != "talks", s["label"]))
+
+
 def talks_page(reads: Reads, talks_id: UUID) -> HTMLResponse:
     """The whole page of a Talks: its replay controls and its panel as of now."""
     known = reads.talks_known(talks_id)
@@ -59,6 +70,7 @@ def talks_page(reads: Reads, talks_id: UUID) -> HTMLResponse:
             marks_recorded=recorded,
             export_formats=EXPORT_LABELS.items(),
             filters=None,
+            streams=streams_of(entries),
         )
     )
 
