@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import TOKENS
 
 from application.demo import TALKS_ID
 
@@ -63,3 +64,22 @@ def test_axe_core_finds_what_it_should(browser: Any) -> None:
         assert {"label", "image-alt"} <= {v["id"] for v in violations(page)}
     finally:
         page.close()
+
+
+def test_the_record_form_has_no_serious_or_critical_violations(browser: Any, server: str) -> None:
+    context = browser.new_context(bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(server + f"/talks/{TALKS_ID}", wait_until="load")
+        page.get_by_label("API key (kept for this browser session only)").fill(TOKENS[server])
+        page.get_by_role("button", name="Use key").click()
+        page.locator("#event-form").wait_for()
+        page.locator("#panel .entry-actions").first.wait_for()
+        assert violations(page) == []
+        # A refused event: the problems shown beside their fields are checked too.
+        page.get_by_role("button", name="Record", exact=True).click()
+        page.locator("#event-form .problem").first.wait_for()
+        assert violations(page) == []
+    finally:
+        context.close()
