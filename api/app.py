@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import openapi, problems
 from api.observability import Metrics, RequestMiddleware
-from api.routes import exports, health, keys, log, pages, projections, stream, streams, views
+from api.routes import exports, health, keys, log, me, pages, projections, stream, streams, views
 from api.routes import search as search_routes
 from api.web.render import STATIC
 from entrypoints.bootstrap import build
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(projections.router)
     app.include_router(health.router)
     app.include_router(keys.router)
+    app.include_router(me.router)
     app.include_router(exports.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
-from api.auth import Admin, require
+from api.auth import Admin
 from api.deps import ComponentsDep
 from api.responses.operations import CreatedKey, KeyOut
-from application.access import ApiKey, KeyStore, Role
+from application.access import KeyStore, Role
 from application.errors import NotFoundError
 from application.event_input import Strict
 
@@ -35,12 +35,6 @@ def create_key(body: KeyIn, components: ComponentsDep, _admin: Admin) -> dict[st
 def list_keys(components: ComponentsDep, _admin: Admin) -> list[dict[str, Any]]:
     """Every key (never its secret), revoked ones included."""
     return [asdict(key) for key in KeyStore(components.application.database).list()]
-
-
-@router.get("/current", response_model=KeyOut)
-def read_current_key(key: Annotated[ApiKey, Depends(require("reader"))]) -> dict[str, Any]:
-    """The key this request carries (any role): what the page shows or hides for it."""
-    return asdict(key)
 
 
 @router.delete("/{key_id}", status_code=204)

@@ -246,7 +246,7 @@ def test_every_operation_documented_as_needing_a_key_refuses_a_request_without_o
     values = {"stream_id": str(uuid4()), "name": "timeline", "key_id": "k", "talks_id": uuid4()}
     needing = [(m, p) for m, p, o in operations(document) if o.get("security") == [{"bearer": []}]]
 
-    assert len(needing) == 11  # three creates, three appends, a rebuild, four on /keys
+    assert len(needing) == 11  # three creates, three appends, a rebuild, three on /keys, /me
     for method, path in needing:
         response = anonymous.request(method, path.format(**values), json={})
         assert response.status_code == 401, f"{method} {path}"

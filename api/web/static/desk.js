@@ -217,7 +217,7 @@
   }
 
   async function useKey(key) {
-    const response = await fetch("/keys/current", { headers: { Authorization: "Bearer " + key } });
+    const response = await fetch("/me", { headers: { Authorization: "Bearer " + key } });
     if (!response.ok) { keyStatus.textContent = "That key is not valid."; return; }
     const about = await response.json();
     sessionStorage.setItem(KEY, key);
