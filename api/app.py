@@ -13,7 +13,20 @@ from api import openapi, problems
 from api.fanout import Fanout
 from api.limits import Gate
 from api.observability import Metrics, RequestMiddleware
-from api.routes import docs, exports, health, keys, log, pages, projections, stream, streams, views
+from api.routes import (
+    docs,
+    exports,
+    health,
+    keys,
+    log,
+    me,
+    pages,
+    projections,
+    stream,
+    streams,
+    views,
+)
+from api.routes import search as search_routes
 from api.security_headers import SecurityHeadersMiddleware
 from api.text import refuse_control_parameters
 from api.web.render import STATIC
@@ -80,9 +93,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stream.router)
     app.include_router(log.router)
     app.include_router(views.router)
+    app.include_router(search_routes.router)
     app.include_router(projections.router)
     app.include_router(health.router)
     app.include_router(keys.router)
+    app.include_router(me.router)
     app.include_router(exports.router)
     app.include_router(pages.router)
     app.include_router(docs.router)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
+from application.actor_names import actor_keys
 from application.components import Components
 from application.diffs import Axis, diff
 from application.errors import (
@@ -21,6 +22,7 @@ from application.errors import (
 )
 from projections import queries
 from projections.queries import Page
+from projections.search_queries import Filters, search
 from store.serialize import iso
 from store.sql import Database, Row
 
@@ -38,6 +40,8 @@ VIEWS_READ = {
     "/talks/{talks_id}/positions": ("positions",),
     "/talks/{talks_id}/delegations": ("delegations",),
     "/statements": ("statements",),
+    "/search": ("search", "timeline"),
+    "/talks/{talks_id}/search": ("search", "timeline"),
 }
 
 
@@ -96,10 +100,22 @@ class Reads:
         return str(talks_id)
 
     def list_talks(
-        self, status: str | None, party: str | None, page: Page, when: Clocks = NOW
+        self,
+        status: str | None,
+        party: str | None,
+        page: Page,
+        when: Clocks = NOW,
+        *,
+        title: str | None = None,
     ) -> list[Row]:
         """Every Talks with status, parties, mediators, rounds and next round; filterable."""
-        return queries.list_talks(self.database(None, when), status, party, page)
+        return queries.list_talks(self.database(None, when), status, party, page, title)
+
+    def count_talks(
+        self, status: str | None, party: str | None, *, title: str | None = None
+    ) -> int:
+        """How many Talks ``list_talks`` would list with the same filters, now."""
+        return queries.count_talks(self.database(None, NOW), status, party, title)
 
     def timeline(
         self,
@@ -122,6 +138,41 @@ class Reads:
             date_to=bound(date_to, end=True),
             page=page,
         )
+
+    def search(
+        self,
+        page: Page,
+        when: Clocks = NOW,
+        *,
+        text: str | None = None,
+        talks_id: str | None = None,
+        actor: str | None = None,
+        kind: str | None = None,
+        modality: str | None = None,
+        disputed: bool | None = None,
+        corrected: bool | None = None,
+        date_from: date | datetime | None = None,
+        date_to: date | datetime | None = None,
+    ) -> tuple[list[Row], int]:
+        """Entries now known whose words or actors match, filtered; and how many match."""
+        start, end = bound(date_from, end=False), bound(date_to, end=True)
+        if start is not None and end is not None and start >= end:
+            raise InvalidRequestError("from must be before to", parameter="from")
+        filters = Filters(
+            text=text,
+            talks_id=talks_id,
+            actor_keys=actor_keys(actor) if actor and actor.strip() else (),
+            kind=kind,
+            modality=modality,
+            disputed=disputed,
+            corrected=corrected,
+            date_from=start,
+            date_to=end,
+        )
+        # The full-text index is kept with the live views; a read with min_position has waited
+        # for them (VIEWS_READ).
+        del when
+        return search(self.components.application.database, filters, page)
 
     def positions(self, talks_id: str, when: Clocks = NOW) -> list[Row]:
         """Each party's priorities and demands in a Talks, and their history."""

@@ -38,15 +38,41 @@ def _marks(state: dict[str, Any]) -> dict[str, Any]:
     return {key: state.get(key, []) for key in MARKS}
 
 
-def list_talks(db: Database, status: str | None, party: str | None, page: Page) -> list[Row]:
-    """Talks overview rows, filtered by status and party."""
-    where, params = ["1 = 1"], []
+def _talks_where(
+    db: Database, status: str | None, party: str | None, title: str | None
+) -> tuple[list[str], list[Any]]:
+    """The filters of the talks overview, as SQL conditions and their parameters."""
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
     if status:
         where.append("status = ?")
         params.append(status)
     if party:
         where.append(_contains(db, "parties"))
         params.append(_json_string(party))
+    if title:
+        # lower() folds ASCII on SQLite: enough for a title search box, no index needed.
+        where.append(_contains(db, "lower(title)"))
+        params.append(title.lower())
+    return where, params
+
+
+def count_talks(
+    db: Database, status: str | None, party: str | None, title: str | None = None
+) -> int:
+    """How many Talks the same filters as ``list_talks`` keep (so a page can say "of N")."""
+    where, params = _talks_where(db, status, party, title)
+    rows = db.query(
+        f"SELECT COUNT(*) AS n FROM view_talks_overview WHERE {' AND '.join(where)}", params
+    )
+    return int(rows[0]["n"])
+
+
+def list_talks(
+    db: Database, status: str | None, party: str | None, page: Page, title: str | None = None
+) -> list[Row]:
+    """Talks overview rows, filtered by status, party and words of the title."""
+    where, params = _talks_where(db, status, party, title)
     rows = db.query(
         f"SELECT * FROM view_talks_overview WHERE {' AND '.join(where)}"
         " ORDER BY last_position DESC, talks_id LIMIT ? OFFSET ?",

@@ -19,7 +19,7 @@ from store.settings import Settings
 from store.sql import Database, Row
 
 BACKEND = os.environ.get("NT_TEST_BACKEND", "sqlite")
-VIEWS = ("talks_overview", "timeline", "positions", "statements", "delegations")
+VIEWS = ("talks_overview", "timeline", "positions", "statements", "delegations", "search")
 EVERYTHING = queries.Page(limit=1_000_000)
 UNKNOWN = {"precision": "unknown"}
 

@@ -14,6 +14,11 @@
   const picker = document.getElementById("replay-date");
   const panel = document.getElementById("panel");
   const live = document.getElementById("live");
+  const form = document.getElementById("replay");
+  const exportPoint = document.getElementById("export-point");
+  // Replay and live updates need this script: without it the form stays hidden (a notice says so).
+  form.hidden = false;
+  form.addEventListener("submit", (event) => event.preventDefault());
   let clock = "occurred";
   let point = null; // null: now
   let pending = null;
@@ -31,6 +36,16 @@
     if (!response.ok || asked !== currentQuery()) return; // a later move superseded this one
     panel.innerHTML = await response.text();
     panel.dataset.point = label(point);
+    updateExports();
+  }
+
+  // The export links download at the page's clocks: the replay's point, or now.
+  function updateExports() {
+    const param = point === null ? "" : (clock === "occurred" ? "&at=" : "&as_of=") + encodeURIComponent(point);
+    document.querySelectorAll("a[data-format]").forEach((link) => {
+      link.href = "/talks/" + id + "/export?format=" + link.dataset.format + param;
+    });
+    if (exportPoint) exportPoint.textContent = point === null ? "now" : (clock === "occurred" ? "at " : "as of ") + label(point);
   }
 
   function currentQuery() {

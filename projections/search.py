@@ -1,0 +1,141 @@
+"""Search: every timeline entry's words (headline, quotes, speakers, sources) in a full-text index.
+
+The text is folded (lower case, accents removed) before it is indexed, and so are the words
+asked for, so "Erdoğan" and "erdogan" find each other. SQLite indexes it with FTS5, PostgreSQL
+with a GIN index over ``to_tsvector('simple', document)``; the rows follow the timeline's
+(corrections reproject a family), and a rebuild from position 0 reproduces them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from domain.temporal import Fact
+from projections.timeline import actors
+from projections.view import Context, Tables, View, dumps
+from store.sql import Tx
+
+#: The words of a search: letters and digits, as the indexes tokenise them.
+WORD = re.compile(r"\w+")
+#: The PostgreSQL text-search expression; queries repeat it so that its GIN index is used.
+PG_VECTOR = "to_tsvector('simple', document)"
+
+
+def fold(text: str) -> str:
+    """Text in lower case with its accents removed ("Türkiye" -> "turkiye")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a search box's text (anything else, quotes and operators, dropped)."""
+    return WORD.findall(fold(text))
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string inside a JSON-like value (the type's data: speakers, subjects, names)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def fts_table(names: Tables) -> str:
+    """The SQLite FTS5 table beside a generation's rows."""
+    return names["search"] + "_fts"
+
+
+class Search(View):
+    name = "search"
+    description = "Full-text index of every entry: headline, quotes, speakers, sources."
+    tables = {
+        "search": (
+            "position BIGINT PRIMARY KEY, talks_id TEXT NOT NULL, event_id TEXT NOT NULL,"
+            " document TEXT NOT NULL, actor_keys TEXT NOT NULL",
+            "position",
+        )
+    }
+    indexes = {"search": ["talks_id"]}
+
+    def create(self, tx: Tx, suffix: str) -> None:
+        """The rows' table, and its full-text index on either database."""
+        super().create(tx, suffix)
+        names = Tables(self.name, suffix)
+        if tx.dialect == "sqlite":
+            tx.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts_table(names)} USING fts5("
+                "document, position UNINDEXED, talks_id UNINDEXED, tokenize = 'unicode61')"
+            )
+        else:
+            tx.execute(
+                f"CREATE INDEX IF NOT EXISTS {names['search']}_fts_idx ON {names['search']}"
+                f" USING gin ({PG_VECTOR})"
+            )
+
+    def drop(self, tx: Tx, suffix: str) -> None:
+        """Drop the rows and their index."""
+        if tx.dialect == "sqlite":
+            tx.execute(f"DROP TABLE IF EXISTS {fts_table(Tables(self.name, suffix))}")
+        super().drop(tx, suffix)
+
+    def swap_in_next(self, tx: Tx) -> None:
+        """Swap the rebuilt rows in, and their full-text index with them."""
+        live, rebuilt = Tables(self.name, ""), Tables(self.name, "__next")
+        if tx.dialect == "sqlite":
+            tx.execute(f"DROP TABLE IF EXISTS {fts_table(live)}")
+            tx.execute(f"ALTER TABLE {fts_table(rebuilt)} RENAME TO {fts_table(live)}")
+        else:
+            tx.execute(f"DROP INDEX IF EXISTS {live['search']}_fts_idx")
+            tx.execute(f"DROP INDEX IF EXISTS {rebuilt['search']}_fts_idx")
+        super().swap_in_next(tx)
+        if tx.dialect != "sqlite":
+            tx.execute(
+                f"CREATE INDEX IF NOT EXISTS {live['search']}_fts_idx ON {live['search']}"
+                f" USING gin ({PG_VECTOR})"
+            )
+
+    def reproject(
+        self, tx: Tx, names: Tables, talks_id: str, family: list[tuple[int, Fact]]
+    ) -> None:
+        """Replace a family's rows, and their indexed text, by the facts as now known."""
+        if tx.dialect == "sqlite":
+            self.flush(tx, names)  # the batch's rows of other families first
+            tx.execute(f"DELETE FROM {fts_table(names)} WHERE talks_id = ?", (talks_id,))
+        super().reproject(tx, names, talks_id, family)
+
+    def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
+        if fact.identity_only:
+            return
+        event = fact.event
+        envelope = event.envelope
+        names_ = actors(event, context)
+        parts = [fact.headline, *envelope.quotes, *names_, *_strings(fact.data)]
+        for source in envelope.sources:
+            parts += [source.outlet or "", source.url or ""]
+        parts.append(envelope.attributed_to or "")
+        document = " ".join(words(" ".join(p for p in parts if p)))
+        row = (position, context.talks_id, str(event.event_id), document,
+               dumps(sorted({fold(n) for n in names_})))  # fmt: skip
+        self.buffer(tx, names["search"]).append(row)
+        if tx.dialect == "sqlite":
+            self.buffer(tx, fts_table(names)).append((document, position, context.talks_id))
+
+    def flush(self, tx: Tx, names: Tables) -> None:
+        """Insert the batch's rows (and on SQLite their FTS5 entries) with one statement each."""
+        table = names["search"]
+        self.write_buffered(
+            tx,
+            table,
+            f"INSERT INTO {table} (position, talks_id, event_id, document, actor_keys)"
+            " VALUES (?,?,?,?,?)",
+        )
+        if tx.dialect == "sqlite":
+            fts = fts_table(names)
+            self.write_buffered(
+                tx, fts, f"INSERT INTO {fts} (document, position, talks_id) VALUES (?,?,?)"
+            )
