@@ -70,6 +70,9 @@ class NegotiationAggregate(Aggregate):
         #: the same type and subject with different values from different sources disagree.
         #: None: not comparable; (): the stream itself (a delegation's head).
         SUBJECT: ClassVar[tuple[str, ...] | None] = None
+        #: Its date is part of the claim: two reports of one round held on days that cannot
+        #: be the same disagree, as they would on a field.
+        DATED: ClassVar[bool] = False
 
         def apply(self, aggregate: Any) -> None:
             """Fold this event into the aggregate's state (created on the first event)."""

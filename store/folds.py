@@ -1,13 +1,11 @@
 """Checkpoints of the temporal fold, so that a state read on any clock replays few events.
 
-- **Record order** (``version`` and ``as_of`` reads): the fold of a stream's first N events
-  never changes, so a checkpoint every ``EVERY`` events is valid forever. A read continues from
-  the nearest checkpoint, unless a correction after it reaches back before it; then from an
-  earlier checkpoint, before the earliest event so corrected.
-- **Occurrence order** (``at`` reads): the facts that count at a moment are a prefix of the
-  stream's facts in occurrence order (domain/temporal.py), so, per stream version, the sorted
-  facts with a checkpoint every ``EVERY`` of them answer any moment with a binary search and at
-  most ``EVERY`` steps. They are rebuilt when the stream grows.
+Every read folds in occurrence order (domain/temporal.py), so a read now, a read at a moment
+after every fact and a read as of now give one state. The facts that count at a moment are a
+prefix of the stream's facts in occurrence order, so, per stream version, the sorted facts with
+a checkpoint every ``EVERY`` of them answer any moment (or now: all of them) with a binary
+search and at most ``EVERY`` steps, unless a claim folded before the checkpoint is outranked by
+one after it (then from an earlier checkpoint). They are rebuilt when the stream grows.
 
 Checkpoints are kept as JSON text: resuming from one is a fast copy.
 """
@@ -18,7 +16,7 @@ import bisect
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -35,15 +33,6 @@ def _dump(state: State) -> str:
 
 
 @dataclass
-class RecordCheckpoints:
-    """States after the first k·EVERY events of a stream (internal, as JSON)."""
-
-    states: dict[int, str] = field(default_factory=lambda: {0: "{}"})
-    #: For each correction, the version of the event it reaches back to.
-    reaches: dict[int, int] = field(default_factory=dict)
-
-
-@dataclass
 class OccurrenceIndex:
     """One stream version's facts in occurrence order, with checkpoints along them."""
 
@@ -51,84 +40,59 @@ class OccurrenceIndex:
     background: int  # how many facts count at every moment (creation, undated, corrections)
     starts: list[datetime]  # the earliest instants of the dated facts, in order
     states: dict[int, str]  # the state after the first k·EVERY facts (internal, as JSON)
+    #: Claims outranked in some prefix: (fact index, length of the shortest such prefix).
+    outranked: list[tuple[int, int]]
+
+    def resume_point(self, counted: int) -> int:
+        """The latest checkpoint whose state is that of the first ``counted`` facts' fold so far:
+        no claim before it is outranked only by a fact between it and ``counted``."""
+        start = max(k for k in self.states if k <= counted)
+        while any(index < start < since <= counted for index, since in self.outranked):
+            start = max(k for k in self.states if k < start)
+        return start
+
+    def skips(self, counted: int) -> list[bool]:
+        """For each fact, whether folding the first ``counted`` facts leaves it out."""
+        left_out = [False] * len(self.facts)
+        for index, since in self.outranked:
+            left_out[index] = since <= counted
+        return left_out
 
 
 class FoldCache:
     """Folds of recently read streams, on either clock, from checkpoints."""
 
-    def __init__(self) -> None:
-        self._records: OrderedDict[UUID, RecordCheckpoints] = OrderedDict()
+    def __init__(self, every: int = EVERY) -> None:
+        #: Facts between two checkpoints (tests make it small to cross many).
+        self.every = every
         self._occurrences: OrderedDict[tuple[UUID, int], OccurrenceIndex] = OrderedDict()
         self._lock = threading.Lock()
 
     def fold(self, stream_id: UUID, events: list[Event], at: datetime | None) -> State | None:
-        """The public state of these events (a stream's first N), at a moment or in full."""
-        if at is None:
-            state = self._record_fold(stream_id, events)
-        else:
-            state = self._occurrence_fold(stream_id, events, at)
-        return None if state is None else temporal.public(state)
-
-    # Record order
-
-    def _record_fold(self, stream_id: UUID, events: list[Event]) -> State | None:
+        """The public state of these events (a stream's first N), at a moment or after all."""
         if not events:
             return None
-        with self._lock:
-            points = self._records.setdefault(stream_id, RecordCheckpoints())
-            self._records.move_to_end(stream_id)
-            while len(self._records) > MAX_STREAMS:
-                self._records.popitem(last=False)
-        version = len(events)
-        start = self._resume_point(points, events, version)
-        state: State = json.loads(points.states[start])
-        facts = temporal.facts(events[start:version])
-        for offset, fact in enumerate(facts, start=start + 1):
-            temporal.step(state, fact)
-            if offset % EVERY == 0 and offset not in points.states:
-                points.states[offset] = _dump(state)
-        return state
+        state = self._occurrence_fold(stream_id, events, at)
+        return None if state is None else temporal.public(state)
 
-    def _resume_point(self, points: RecordCheckpoints, events: list[Event], version: int) -> int:
-        """The latest checkpoint no correction up to ``version`` reaches back before."""
-        start = max(k for k in points.states if k <= version)
-        for event in events[start:version]:
-            if event.ANY_STREAM:
-                points.reaches[event.originator_version] = self._target_version(events, event)
-        reach = min(
-            (target for at, target in points.reaches.items() if start < at <= version),
-            default=None,
-        )
-        while reach is not None and start >= reach:
-            start = max(k for k in points.states if k < reach)
-            reach = min(
-                (target for at, target in points.reaches.items() if start < at <= version),
-                default=None,
-            )
-        return start
-
-    @staticmethod
-    def _target_version(events: list[Event], correction: Event) -> int:
-        target = str(getattr(correction, "corrects", None) or getattr(correction, "retracts", ""))
-        for event in events[: correction.originator_version]:
-            if str(event.event_id) == target:
-                return event.originator_version
-        return correction.originator_version
-
-    # Occurrence order
-
-    def _occurrence_fold(self, stream_id: UUID, events: list[Event], at: datetime) -> State | None:
+    def _occurrence_fold(
+        self, stream_id: UUID, events: list[Event], at: datetime | None
+    ) -> State | None:
         index = self._index(stream_id, events)
-        counted = index.background + bisect.bisect_right(index.starts, at)
-        if not any(  # the stream existed: one of its facts (not a correction) had happened
-            not f.is_correction and (not f.event.CREATES or temporal.occurs_by(f.event, at))
-            for f in index.facts[:counted]
-        ):
-            return None
-        start = (counted // EVERY) * EVERY
+        if at is None:
+            counted = len(index.facts)
+        else:
+            counted = index.background + bisect.bisect_right(index.starts, at)
+            if not any(  # the stream existed: one of its facts (not a correction) had happened
+                not f.is_correction and (not f.event.CREATES or temporal.occurs_by(f.event, at))
+                for f in index.facts[:counted]
+            ):
+                return None
+        start = index.resume_point(counted)
         state: State = json.loads(index.states[start])
-        for fact in index.facts[start:counted]:
-            temporal.step(state, fact)
+        skips = index.skips(counted)
+        for position in range(start, counted):
+            temporal.step(state, index.facts[position], skip=skips[position])
         return state
 
     def _index(self, stream_id: UUID, events: list[Event]) -> OccurrenceIndex:
@@ -141,13 +105,25 @@ class FoldCache:
         facts = sorted(temporal.facts(events), key=temporal.occurrence_key)
         keys = [temporal.occurrence_key(f) for f in facts]
         background = sum(1 for k in keys if k[0] < 2)
-        states: dict[int, str] = {0: "{}"}
+        outranked = [
+            (position, since)
+            for position, since in enumerate(temporal.suppressions(facts))
+            if since is not None
+        ]
+        index = OccurrenceIndex(
+            facts, background, [k[1] for k in keys[background:]], {0: "{}"}, outranked
+        )
         state: State = {}
-        for count, fact in enumerate(facts, start=1):
-            temporal.step(state, fact)
-            if count % EVERY == 0:
-                states[count] = _dump(state)
-        index = OccurrenceIndex(facts, background, [k[1] for k in keys[background:]], states)
+        done = 0
+        for count in range(self.every, len(facts) + 1, self.every):
+            resume = index.resume_point(count)
+            if resume != done:  # a claim folded before is outranked by now: fold it again
+                state, done = json.loads(index.states[resume]), resume
+            skips = index.skips(count)
+            for position in range(done, count):
+                temporal.step(state, facts[position], skip=skips[position])
+            index.states[count] = _dump(state)
+            done = count
         with self._lock:
             self._occurrences[key] = index
             while len(self._occurrences) > MAX_STREAMS:
