@@ -110,7 +110,14 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")  # fmt: skip
 GROUPS = {"talks": "Talks", "delegations": "Delegation", "positions": "Position"}
 #: ACLED's time_precision codes.
-ACLED_PRECISION = {"minute": "1", "day": "1", "interval": "2", "month": "3", "unknown": ""}
+ACLED_PRECISION = {
+    "minute": "1",
+    "day": "1",
+    "interval": "2",
+    "edtf": "2",
+    "month": "3",
+    "unknown": "",
+}
 
 CSV_COLUMNS = (
     "event_id", "event_date", "year", "time_precision", "precision", "occurred", "wording",
@@ -334,6 +341,8 @@ def human_date(occurred: Occurrence) -> str:
     value = occurred.value
     if occurred.precision == "unknown" or value is None:
         return "date unknown"
+    if not occurred.is_plain:
+        return f"{value} (EDTF: {_human_days(occurred)})"
     if occurred.precision == "month":
         year, month = value.split("-")
         return f"{MONTHS[int(month) - 1]} {year}"
@@ -341,6 +350,18 @@ def human_date(occurred: Occurrence) -> str:
         start, _, end = value.partition("/")
         return f"{_human_point(_point(start))} – {_human_point(_point(end))}"
     return _human_point(_point(value))
+
+
+def _human_days(occurred: Occurrence) -> str:
+    """The days an EDTF value may mean: "until 1 June 2025", "1 June 2025 – 30 June 2025"."""
+    first, last = occurred.days()
+    if first is None or last is None:
+        bound = first or last
+        side = "until" if first is None else "from"
+        return "date unknown" if bound is None else f"{side} {_human_point(bound)}"
+    if first == last:
+        return _human_point(first)
+    return f"{_human_point(first)} – {_human_point(last)}"
 
 
 def display_date(occurred: Occurrence) -> str:
@@ -356,6 +377,9 @@ def event_date(occurred: Occurrence) -> str:
     value = occurred.value
     if occurred.precision == "unknown" or value is None:
         return ""
+    if not occurred.is_plain:
+        first, _ = occurred.days()
+        return "" if first is None else first.isoformat()
     if occurred.precision == "month":
         return f"{value}-01"
     return value.partition("/")[0][:10]
@@ -366,6 +390,14 @@ def timelinejs_dates(occurred: Occurrence) -> dict[str, dict[str, int]] | None:
     value = occurred.value
     if occurred.precision == "unknown" or value is None:
         return None
+    if not occurred.is_plain:
+        first, last = occurred.days()
+        if first is None and last is None:
+            return None
+        dates = {"start_date": _date_parts(first or last)}  # type: ignore[arg-type]
+        if last is not None and last != first:
+            dates["end_date"] = _date_parts(last)
+        return dates
     if occurred.precision == "month":
         year, month = value.split("-")
         return {"start_date": {"year": int(year), "month": int(month)}}
@@ -391,6 +423,11 @@ def era_span(occurred: Occurrence) -> tuple[dict[str, int], dict[str, int]] | No
     value = occurred.value
     if occurred.precision == "unknown" or value is None:
         return None
+    if not occurred.is_plain:
+        first_day, last_day = occurred.days()
+        if first_day is None or last_day is None:
+            return None  # an open end spans no era
+        return _day_span(first_day, last_day)
     if occurred.precision == "month":
         first = date.fromisoformat(f"{value}-01")
         following = (first + timedelta(days=32)).replace(day=1)

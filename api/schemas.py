@@ -49,15 +49,22 @@ class PersonIn(Strict):
 class OccurrenceIn(Strict):
     """When it happened: a value with its precision, or a wording resolved against an anchor."""
 
-    precision: Literal["minute", "day", "month", "interval", "unknown"] | None = None
+    precision: Literal["minute", "day", "month", "interval", "edtf", "unknown"] | None = None
     value: ShortText | None = Field(
-        None, description="EDTF: 2025-06-01, 2025-06, 2025-05-23/2025-05-25, or an RFC 3339 time"
+        None,
+        description="EDTF: 2025-06-01, 2025-06, 2025-05-23/2025-05-25, ../2025-06-01,"
+        " 2025-05-14?, 2025-06-XX, [2025-05-14,2025-05-15], or an RFC 3339 time",
     )
-    wording: ShortText | None = Field(None, description='The source\'s words: "Sunday"')
+    wording: ShortText | None = Field(
+        None, description='The source\'s words: "Sunday", "next week"'
+    )
     anchor: ShortText | None = Field(
-        None, description="RFC 3339 time the statement was made (or published)"
+        None, description="RFC 3339 time the statement was made (or published), or a day"
     )
     uncertain: bool = False
+    tz: ShortText | None = Field(
+        None, description="IANA time zone whose calendar days the value names: Europe/Kyiv"
+    )
 
 
 class SourceIn(Strict):
@@ -198,6 +205,7 @@ def to_occurrence(value: OccurrenceIn, *, forward: bool, pointer: str) -> Occurr
             anchor=value.anchor,
             uncertain=value.uncertain,
             forward=forward,
+            tz=value.tz,
         )
     except InvalidEventError as error:
         raise InvalidEventError(

@@ -27,7 +27,7 @@ class Source:
         if not (self.url or self.outlet):
             raise InvalidEventError("a source names a url or an outlet", pointer=pointer)
         if self.published_at is not None:
-            parse_datetime(self.published_at, f"{pointer}/published_at")
+            parse_datetime(self.published_at, f"{pointer}/published_at", day_ok=True)
 
 
 @dataclass(frozen=True)

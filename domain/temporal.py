@@ -121,16 +121,19 @@ def occurs_by(event: Event, moment: datetime) -> bool:
 
 
 def occurrence_key(fact: Fact) -> tuple[int, datetime, int]:
-    """Sort key of occurrence order: creation first, then undated facts and corrections (which
-    count at every moment), then dated facts by earliest instant; record order breaks ties.
+    """Sort key of occurrence order: creation first, then corrections, undated facts and facts
+    open at their start (which count at every moment, the last by their end), then dated facts
+    by earliest instant; record order breaks ties.
 
     So the facts that count at a moment are always a prefix of this order.
     """
-    start, _ = fact.event.envelope.occurred.bounds()
+    start, end = fact.event.envelope.occurred.bounds()
     if fact.event.CREATES:
         return (0, _EARLIEST, fact.event.originator_version)
-    if start is None or fact.is_correction:
+    if fact.is_correction:
         return (1, _EARLIEST, fact.event.originator_version)
+    if start is None:  # undated, or open at its start ("until 1 June"): by its end, if any
+        return (1, end or _EARLIEST, fact.event.originator_version)
     return (2, start, fact.event.originator_version)
 
 

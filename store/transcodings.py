@@ -11,12 +11,20 @@ from domain.occurrence import Occurrence
 from domain.values import as_dict
 
 
+def _occurrence(obj: Occurrence) -> dict[str, Any]:
+    """An occurrence as stored: without a time zone it keeps the first release's shape."""
+    found = as_dict(obj)
+    if found["tz"] is None:
+        del found["tz"]
+    return found
+
+
 class OccurrenceAsDict(Transcoding):
     type = Occurrence
     name = "occurrence"
 
     def encode(self, obj: Occurrence) -> dict[str, Any]:
-        return as_dict(obj)
+        return _occurrence(obj)
 
     def decode(self, data: dict[str, Any]) -> Occurrence:
         return Occurrence(**data)
@@ -39,7 +47,7 @@ class EnvelopeAsDict(Transcoding):
 
     def encode(self, obj: Envelope) -> dict[str, Any]:
         return {
-            "occurred": as_dict(obj.occurred),
+            "occurred": _occurrence(obj.occurred),
             "sources": [as_dict(source) for source in obj.sources],
             "attributed_to": obj.attributed_to,
             "modality": obj.modality,

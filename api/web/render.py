@@ -9,6 +9,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from domain.occurrence import Occurrence
+
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 
@@ -18,10 +20,24 @@ def _day(value: str) -> str:
     return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
 
 
+def _days(occurred: Occurrence) -> str:
+    """The days an EDTF value may mean: "until Sunday 1 June 2025", "from ...", "... – ..."."""
+    first, last = occurred.days()
+    if first is None and last is not None:
+        return f"until {_day(last.isoformat())}"
+    if last is None and first is not None:
+        return f"from {_day(first.isoformat())}"
+    if first is not None and last is not None and first != last:
+        return f"{_day(first.isoformat())} – {_day(last.isoformat())}"
+    return _day(first.isoformat()) if first is not None else "date unknown"
+
+
 def when(occurred: dict[str, Any] | None) -> str:
     """An occurrence for people: as precise as it is, with the source's own wording."""
     if not occurred or occurred.get("precision") == "unknown" or not occurred.get("value"):
         text = "date unknown"
+    elif not Occurrence(**occurred).is_plain:
+        text = f"{occurred['value']} ({_days(Occurrence(**occurred))})"
     elif occurred["precision"] == "minute":
         moment = datetime.fromisoformat(occurred["value"])
         text = f"{_day(moment.date().isoformat())}, {moment.strftime('%H:%M')} (UTC{moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]})"
@@ -44,6 +60,10 @@ def mark(occurred: dict[str, Any] | None) -> str | None:
     if not occurred or not occurred.get("value"):
         return None
     value: str = occurred["value"]
+    if not Occurrence(**occurred).is_plain:
+        first, last = Occurrence(**occurred).days()
+        found = first or last
+        return None if found is None else found.isoformat()
     return value.partition("/")[0][:10] if occurred["precision"] != "month" else value + "-01"
 
 

@@ -20,7 +20,9 @@ PROPOSED = fact(Talks.TalksProposed, title="Istanbul talks", parties=["Ukraine",
             "/sources/1",
         ),
         (
-            Envelope(occurred=ON_2_JUNE, sources=(Source(outlet="A", published_at="2025-06-02"),)),
+            Envelope(
+                occurred=ON_2_JUNE, sources=(Source(outlet="A", published_at="2025-06-02T10:00"),)
+            ),
             "/sources/0/published_at",
         ),
         (

@@ -2,7 +2,8 @@
 
 Generated Talks streams mix rival claims (some recorded as disputed, some sharing a source),
 corrections of fields and dates, retractions, and every date form (unknown, minute, day,
-uncertain day, month, interval). Reads go through the service's fold cache with checkpoints
+uncertain day, a day in a named time zone, month, interval, EDTF qualifiers, unspecified
+digits, one of a set, open intervals). Reads go through the service's fold cache with checkpoints
 every few facts, so that resuming from a checkpoint is exercised too.
 """
 
@@ -30,22 +31,52 @@ CITIES = ("Istanbul", "Ankara", "Geneva")
 PROPERTIES = settings(max_examples=150, deadline=None)
 
 
+FORMS = (
+    "unknown",
+    "minute",
+    "day",
+    "uncertain",
+    "zoned day",
+    "month",
+    "interval",
+    "qualified",
+    "unspecified",
+    "one of a set",
+    "until",
+    "from",
+)
+
+
 @st.composite
 def occurrences(draw: st.DrawFn) -> Occurrence:
     """A date in any of the forms the store keeps."""
-    form = draw(st.sampled_from(("unknown", "minute", "day", "uncertain", "month", "interval")))
+    form = draw(st.sampled_from(FORMS))
     day = FIRST_DAY + timedelta(days=draw(st.integers(0, 45)))
+    text = day.isoformat()
+    later = (day + timedelta(days=draw(st.integers(1, 5)))).isoformat()
     if form == "unknown":
         return Occurrence(precision="unknown")
     if form == "minute":
         hour = draw(st.integers(0, 23))
-        return Occurrence(precision="minute", value=f"{day.isoformat()}T{hour:02d}:30+03:00")
+        return Occurrence(precision="minute", value=f"{text}T{hour:02d}:30+03:00")
     if form in ("day", "uncertain"):
-        return Occurrence(precision="day", value=day.isoformat(), uncertain=form == "uncertain")
+        return Occurrence(precision="day", value=text, uncertain=form == "uncertain")
+    if form == "zoned day":
+        zone = draw(st.sampled_from(("Europe/Moscow", "America/New_York")))
+        return Occurrence(precision="day", value=text, tz=zone)
     if form == "month":
-        return Occurrence(precision="month", value=day.isoformat()[:7])
-    end = day + timedelta(days=draw(st.integers(1, 5)))
-    return Occurrence(precision="interval", value=f"{day.isoformat()}/{end.isoformat()}")
+        return Occurrence(precision="month", value=text[:7])
+    if form == "interval":
+        return Occurrence(precision="interval", value=f"{text}/{later}")
+    if form == "qualified":
+        return Occurrence(precision="edtf", value=text + draw(st.sampled_from("?~%")))
+    if form == "unspecified":
+        return Occurrence(precision="edtf", value=f"{text[:7]}-XX")
+    if form == "one of a set":
+        return Occurrence(precision="edtf", value=f"[{text},{later}]")
+    if form == "until":
+        return Occurrence(precision="interval", value=f"../{text}")
+    return Occurrence(precision="interval", value=f"{text}/..")
 
 
 def claim_data(kind: str, draw: st.DrawFn) -> dict[str, Any]:
