@@ -16,6 +16,7 @@ from rich.progress import MofNCompleteColumn, Progress, TaskID
 
 from api import wiring
 from api.demo import load_demo
+from api.demo_actors import load_demo_actors
 from api.observability import logging_config
 from store.keys import KeyStore, Role
 from store.migrations import SchemaError
@@ -82,7 +83,7 @@ def serve(
     try:
         empty = components.service.head() == 0
         if empty and settings.load_demo_when_empty:
-            count = load_demo(components.service)
+            count = load_demo(components.service) + load_demo_actors(components.service)
             console.print(f"Empty store: loaded the demo ({count} events).")
         elif empty:
             console.print(
@@ -110,7 +111,7 @@ def load_demo_command(data_dir: DataDir = None, database_url: DatabaseUrl = None
     """Load the demo Talks from the seed article (nothing is appended twice)."""
     components = open_components(settings_from(data_dir, database_url), follow=False)
     try:
-        count = load_demo(components.service)
+        count = load_demo(components.service) + load_demo_actors(components.service)
     finally:
         components.close()
     console.print(f"Demo loaded: {count} new events." if count else "Demo already loaded.")

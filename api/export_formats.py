@@ -177,6 +177,10 @@ PLOVER: dict[str, tuple[str, str | None, str]] = {
     "StatementMade": ("OTHER", None, "CAMEO 010 statement: dropped by PLOVER"),
     "EventCorrected": ("OTHER", None, "applied to the event it corrects, not exported"),
     "EventRetracted": ("OTHER", None, "its target is left out, not exported"),
+    "ActorRegistered": ("OTHER", None, "who an actor is: identity, not an event of the talks"),
+    "ActorAliasAdded": ("OTHER", None, "another name of an actor: identity"),
+    "RoleAssumed": ("OTHER", None, "a person's title: identity over time"),
+    "RoleEnded": ("OTHER", None, "a person's title: identity over time"),
 }  # fmt: skip
 
 #: ISO 3166-1 alpha-3 codes of states that take part in or mediate negotiations, by name.

@@ -389,7 +389,8 @@ class _Run:
         event = line.event
         if line.creates:
             talks_id = event.data.get("talks_id")
-            if kind != "talks" and self.kind_of(UUID(str(talks_id))) != "talks":
+            belongs = "talks_id" in event.event_type.event_class.data_fields()
+            if belongs and self.kind_of(UUID(str(talks_id))) != "talks":
                 raise UnknownStreamError(f"no talks with id {talks_id}", pointer="/data/talks_id")
             aggregate = AGGREGATES[kind].open(
                 event.event_type.event_class,

@@ -22,6 +22,7 @@ EXAMPLE_IDS = {
     "talks": "00000000-0000-4000-8000-00000000e001",
     "delegations": "00000000-0000-4000-8000-00000000e002",
     "positions": "00000000-0000-4000-8000-00000000e003",
+    "actors": "00000000-0000-4000-8000-00000000e004",
 }
 BASE_FIELDS = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic", "event_id", "envelope"}

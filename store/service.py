@@ -119,7 +119,8 @@ class TimelineService:
             return replay
         self._check_references(stream_id or UUID(int=0), [event])
         talks_id = event.data.get("talks_id")
-        if kind != "talks" and self.stream_kind(str(talks_id)) != "talks":
+        belongs = "talks_id" in event.event_type.event_class.data_fields()  # not talks, actors
+        if belongs and self.stream_kind(str(talks_id)) != "talks":
             raise UnknownStreamError(f"no talks with id {talks_id}", pointer="/data/talks_id")
         aggregate = AGGREGATES[kind].open(
             event.event_type.event_class,
@@ -215,7 +216,8 @@ class TimelineService:
         principal: str | None,
     ) -> AppendResult:
         pending = list(aggregate.pending_events)
-        talks_id = str(aggregate.id) if kind == "talks" else str(aggregate.state["talks_id"])
+        # A Talks and an actor are families of their own; delegations and positions join theirs.
+        talks_id = str(aggregate.state.get("talks_id") or aggregate.id)
         rows = []
         for event in pending:
             assert isinstance(event, NegotiationAggregate.Event)

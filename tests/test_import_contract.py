@@ -1,5 +1,5 @@
 """The domain imports only the standard library, eventsourcing.domain, pure libraries of its
-field (edtf: EDTF dates) and itself."""
+field (edtf: EDTF dates; pycountry: ISO 3166 codes) and itself."""
 
 import ast
 import sys
@@ -9,7 +9,7 @@ import pytest
 
 DOMAIN = Path(__file__).resolve().parent.parent / "domain"
 SOURCES = sorted(DOMAIN.rglob("*.py"))
-ALLOWED_THIRD_PARTY = ("eventsourcing.domain", "edtf")
+ALLOWED_THIRD_PARTY = ("eventsourcing.domain", "edtf", "pycountry")
 FORBIDDEN = (
     "fastapi",
     "starlette",

@@ -21,6 +21,7 @@ from api.routes.streams import At, Instant, Point, instant, moment
 from api.wiring import Components
 from projections import queries
 from projections.runner import wait_for
+from store.actor_names import actor_names
 from store.diffs import Axis, diff
 from store.schema import MAX_POSITION
 from store.serialize import iso
@@ -123,8 +124,11 @@ def list_talks(
     return queries.list_talks(db, status, party, paging)
 
 
-Kind = Annotated[str | None, Query(pattern="^(talks|delegations|positions)$")]
-Actor = Annotated[str | None, Query(max_length=200)]
+Kind = Annotated[str | None, Query(pattern="^(talks|delegations|positions|actors)$")]
+Actor = Annotated[
+    str | None,
+    Query(max_length=200, description="An actor's id, name or alias (any case or accents)"),
+]
 From = Annotated[
     Point | None,
     Query(alias="from", description="Occurred from this date (its start) or RFC 3339 time"),
@@ -144,7 +148,7 @@ def _timeline(
         database(components, "timeline", talks_id, when),
         talks_id=talks_id,
         kind=kind,
-        actor=actor,
+        actor=actor_names(components.service, actor) if actor else None,
         date_from=bound(date_from, end=False),
         date_to=bound(date_to, end=True),
         page=paging,

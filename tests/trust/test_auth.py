@@ -26,6 +26,7 @@ from helpers import (
 
 from api.app import create_app
 from api.demo import DELEGATION_ID, POSITION_ID, TALKS_ID, load_demo
+from api.demo_actors import ACTORS, load_demo_actors
 from store.keys import Role
 from store.service import TimelineService
 from store.settings import Settings
@@ -69,7 +70,12 @@ def weaker_roles(role: Role) -> list[Role]:
 def url_for(operation: Operation, **overrides: str) -> str:
     """The route with plausible values in its path (real demo ids where a stream is named)."""
     kind = operation.path.strip("/").split("/")[0]
-    stream = {"talks": TALKS_ID, "delegations": DELEGATION_ID, "positions": POSITION_ID}
+    stream = {
+        "talks": TALKS_ID,
+        "delegations": DELEGATION_ID,
+        "positions": POSITION_ID,
+        "actors": ACTORS[0].stream_id,
+    }
     values = {
         "stream_id": str(stream.get(kind, uuid4())),
         "talks_id": str(TALKS_ID),
@@ -107,6 +113,7 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def demo_loaded(service: TimelineService) -> None:
     assert load_demo(service) > 0
+    assert load_demo_actors(service) > 0
 
 
 @pytest.fixture
