@@ -298,26 +298,42 @@ def suppressions(chosen: Sequence[Fact]) -> list[int | None]:
     (see ``rank``) disagrees with it. In occurrence order the better claim may come later than
     the worse: folding a prefix must then leave the worse one out from the start.
     """
-    found: list[int | None] = [None] * len(chosen)
-    by_subject: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    table = Suppressions()
     for index, fact in enumerate(chosen):
+        table.add(index, fact)
+    return [table.found.get(index) for index in range(len(chosen))]
+
+
+class Suppressions:
+    """``suppressions`` kept up to date as facts are added at the end of the order."""
+
+    def __init__(self) -> None:
+        #: Fact index -> length of the shortest prefix in which it is not applied.
+        self.found: dict[int, int] = {}
+        self._by_subject: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+
+    def copy(self) -> Suppressions:
+        """An independent copy (an index of a later stream version extends it)."""
+        other = Suppressions()
+        other.found = dict(self.found)
+        other._by_subject = {key: list(claims) for key, claims in self._by_subject.items()}
+        return other
+
+    def add(self, index: int, fact: Fact) -> None:
+        """Take the fact at ``index`` (after every fact added so far) into account."""
         subject = fact.event.claim_subject()
         if subject is None or fact.is_correction or fact.retracted_by is not None:
-            continue
+            return
         claim = _claim(fact.event, subject)
-        earlier = by_subject.setdefault(_key(subject), [])
+        earlier = self._by_subject.setdefault(_key(subject), [])
         if claim["modality"] == "disputed":
-            found[index] = index + 1
+            self.found[index] = index + 1
         for other_index, other in earlier:
             if not _rivals(claim, other):
                 continue
-            worse, since = (
-                (index, index + 1) if other["rank"] < claim["rank"] else (other_index, index + 1)
-            )
-            current = found[worse]
-            found[worse] = since if current is None else min(current, since)
+            worse = index if other["rank"] < claim["rank"] else other_index
+            self.found[worse] = min(self.found.get(worse, index + 1), index + 1)
         earlier.append((index, claim))
-    return found
 
 
 def _completed(state: State, event: Event, subject: dict[str, Any]) -> Event:

@@ -40,8 +40,14 @@ class OccurrenceIndex:
     background: int  # how many facts count at every moment (creation, undated, corrections)
     starts: list[datetime]  # the earliest instants of the dated facts, in order
     states: dict[int, str]  # the state after the first k·EVERY facts (internal, as JSON)
-    #: Claims outranked in some prefix: (fact index, length of the shortest such prefix).
-    outranked: list[tuple[int, int]]
+    #: Claims outranked in some prefix: fact index -> length of the shortest such prefix.
+    claims: temporal.Suppressions
+    keys: list[tuple[int, datetime, int]]  # each fact's occurrence key, in order
+
+    @property
+    def outranked(self) -> list[tuple[int, int]]:
+        """(fact index, length of the shortest prefix leaving it out), for each such claim."""
+        return list(self.claims.found.items())
 
     def resume_point(self, counted: int) -> int:
         """The latest checkpoint whose state is that of the first ``counted`` facts' fold so far:
@@ -102,30 +108,75 @@ class FoldCache:
             if found is not None:
                 self._occurrences.move_to_end(key)
                 return found
-        facts = sorted(temporal.facts(events), key=temporal.occurrence_key)
-        keys = [temporal.occurrence_key(f) for f in facts]
-        background = sum(1 for k in keys if k[0] < 2)
-        outranked = [
-            (position, since)
-            for position, since in enumerate(temporal.suppressions(facts))
-            if since is not None
-        ]
-        index = OccurrenceIndex(
-            facts, background, [k[1] for k in keys[background:]], {0: "{}"}, outranked
-        )
-        state: State = {}
-        done = 0
-        for count in range(self.every, len(facts) + 1, self.every):
-            resume = index.resume_point(count)
-            if resume != done:  # a claim folded before is outranked by now: fold it again
-                state, done = json.loads(index.states[resume]), resume
-            skips = index.skips(count)
-            for position in range(done, count):
-                temporal.step(state, facts[position], skip=skips[position])
-            index.states[count] = _dump(state)
-            done = count
+            earlier = max(
+                (v for s, v in self._occurrences if s == stream_id and v < len(events)),
+                default=None,
+            )
+            base = None if earlier is None else self._occurrences[(stream_id, earlier)]
+        index = None if base is None else self._extended(base, events[len(base.facts) :])
+        if index is None:
+            index = self._built(events)
         with self._lock:
             self._occurrences[key] = index
             while len(self._occurrences) > MAX_STREAMS:
                 self._occurrences.popitem(last=False)
         return index
+
+    def _built(self, events: list[Event]) -> OccurrenceIndex:
+        """The index of a stream's events, from scratch."""
+        facts = sorted(temporal.facts(events), key=temporal.occurrence_key)
+        keys = [temporal.occurrence_key(f) for f in facts]
+        background = sum(1 for k in keys if k[0] < 2)
+        claims = temporal.Suppressions()
+        for position, fact in enumerate(facts):
+            claims.add(position, fact)
+        index = OccurrenceIndex(
+            facts, background, [k[1] for k in keys[background:]], {0: "{}"}, claims, keys
+        )
+        self._checkpoint(index, {}, 0)
+        return index
+
+    def _extended(self, base: OccurrenceIndex, new: list[Event]) -> OccurrenceIndex | None:
+        """The index of a later version, if its new events all sort after every fact before
+        them (the usual append: a fact dated after the others); None if it must be rebuilt.
+
+        Facts before them keep their order and their suppressions (a claim recorded later never
+        outranks one recorded before it), so their checkpoints stay valid.
+        """
+        keys = list(base.keys)
+        for event in new:
+            key = temporal.occurrence_key(temporal.Fact(event, event))
+            if event.ANY_STREAM or key[0] < 2 or (keys and key < keys[-1]):
+                return None
+            keys.append(key)
+        claims = base.claims.copy()
+        facts = list(base.facts)
+        for event in new:
+            fact = temporal.Fact(event, event)
+            claims.add(len(facts), fact)
+            facts.append(fact)
+        index = OccurrenceIndex(
+            facts,
+            base.background,
+            [*base.starts, *(k[1] for k in keys[len(base.keys) :])],
+            dict(base.states),
+            claims,
+            keys,
+        )
+        done = max(index.states)
+        if len(facts) >= (done // self.every + 1) * self.every:  # a new checkpoint is due
+            self._checkpoint(index, json.loads(index.states[done]), done)
+        return index
+
+    def _checkpoint(self, index: OccurrenceIndex, state: State, done: int) -> None:
+        """Checkpoints every ``every`` facts after ``done`` (whose state is given)."""
+        first = (done // self.every + 1) * self.every
+        for count in range(first, len(index.facts) + 1, self.every):
+            resume = index.resume_point(count)
+            if resume != done:  # a claim folded before is outranked by now: fold it again
+                state, done = json.loads(index.states[resume]), resume
+            skips = index.skips(count)
+            for position in range(done, count):
+                temporal.step(state, index.facts[position], skip=skips[position])
+            index.states[count] = _dump(state)
+            done = count
