@@ -78,12 +78,11 @@ from uuid import UUID
 
 from domain import temporal
 from domain.base import NegotiationAggregate
-from domain.catalogue import EVENT_TYPES
 from domain.corrections import EventCorrected
 from domain.envelope import Source
 from domain.occurrence import Occurrence
 from domain.values import as_dict
-from store.serialize import iso
+from store.serialize import cameo_of, iso
 from store.service import NotFoundError, TimelineService
 
 Format = Literal["timelinejs", "csv", "cloudevents", "plover"]
@@ -127,11 +126,6 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 #: PLOVER's event categories (manual 0.7b1), and OTHER where none fits.
-PLOVER_CATEGORIES = frozenset({
-    "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT", "INVESTIGATE",
-    "DEMAND", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "MOBILIZE", "SANCTION", "COERCE",
-    "ASSAULT", "OTHER",
-})  # fmt: skip
 
 #: Every event type's PLOVER category and mode, with the reason (CAMEO codes as in
 #: openeventdata/PLOVER CAMEO2PLOVER-2021). PLOVER drops CAMEO's comment (01) and appeal (02)
@@ -648,7 +642,7 @@ def csv_rows(family: Family) -> list[dict[str, str]]:
                 "occurred": occurred.value or "",
                 "wording": _cell(occurred.wording),
                 "event_type": event.type_name(),
-                "cameo_code": EVENT_TYPES[event.type_name()].cameo or "",
+                "cameo_code": cameo_of(event) or "",
                 "stream_kind": item.kind,
                 "stream_id": item.stream_id,
                 "actor1": _cell(actor1),
@@ -700,6 +694,7 @@ def cloudevent(item: Item, talks_id: str) -> dict[str, Any]:
             "attributed_to": envelope.attributed_to,
             "modality": envelope.modality,
             "recorded_by": envelope.recorded_by,
+            **({"coding": envelope.coding.as_json()} if envelope.coding else {}),
         },
         "data": original.data(),
     }
@@ -721,7 +716,7 @@ def cloudevent(item: Item, talks_id: str) -> dict[str, Any]:
         "position": str(item.position),
         "talksid": talks_id,
     }
-    cameo = EVENT_TYPES[original.type_name()].cameo
+    cameo = cameo_of(original)
     if cameo:
         found["cameocode"] = cameo
     if item.fact.corrected_by:
@@ -764,17 +759,21 @@ def plover_record(item: Item, family: Family) -> dict[str, Any]:
     context = ["diplomatic"]
     if envelope.modality in ("planned", "expected"):
         context.append("future")
+    category, mode = PLOVER[event.type_name()][0], plover_mode(item, family.talks)
+    coded = envelope.coding.plover if envelope.coding else None
+    if coded is not None:  # the analyst's own coding of this event
+        category, mode, context = coded.category, coded.mode, list(coded.context) or context
     return {
         "event_id": str(event.event_id),
         "event_date": event_date(envelope.occurred) or None,
         "precision": envelope.occurred.precision,
-        "event_type": PLOVER[event.type_name()][0],
-        "mode": plover_mode(item, family.talks),
+        "event_type": category,
+        "mode": mode,
         "context": context,
         "actor1": plover_actor(actor1),
         "actor2": plover_actor(actor2),
         "source": source_names(envelope.sources),
-        "cameo": EVENT_TYPES[event.type_name()].cameo,
+        "cameo": cameo_of(event),
         "original_type": event.type_name(),
         "comment": event.headline(),
         "corrected": bool(item.fact.corrected_by),

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from domain.catalogue import EventType
+from domain.coding import Coding, Plover
 from domain.envelope import FORWARD_MODALITIES, Envelope, Person, Source
 from domain.errors import InvalidEventError
 from domain.occurrence import Occurrence
@@ -76,6 +77,23 @@ class SourceIn(Strict):
     quote: LongText | None = None
 
 
+class PloverIn(Strict):
+    """A PLOVER coding: category, mode, context."""
+
+    category: ShortText
+    mode: ShortText | None = None
+    context: list[ShortText] = Field(default_factory=list, max_length=10)
+
+
+class CodingIn(Strict):
+    """An analyst's coding of the event, overriding its type's default CAMEO code."""
+
+    cameo: ShortText | None = Field(None, description='CAMEO code as a string: "1056"')
+    scheme: ShortText | None = Field(None, description="Which CAMEO numbering: manual or GDELT")
+    plover: PloverIn | None = None
+    coded_by: ShortText | None = None
+
+
 class EventIn(Strict):
     """One event: its type, its own data, and the common envelope."""
 
@@ -86,6 +104,7 @@ class EventIn(Strict):
     attributed_to: ShortText | None = None
     modality: Literal["asserted", "planned", "expected", "reported", "disputed"] = "asserted"
     recorded_by: ShortText | None = None
+    coding: CodingIn | None = None
     event_id: UUID | None = Field(None, description="Client-chosen event id (for imports)")
 
 
@@ -222,6 +241,20 @@ def to_envelope(body: EventIn, pointer: str = "") -> Envelope:
         attributed_to=body.attributed_to,
         modality=body.modality,
         recorded_by=body.recorded_by,
+        coding=None if body.coding is None else to_coding(body.coding),
+    )
+
+
+def to_coding(value: CodingIn) -> Coding:
+    """The domain coding of a validated body's ``coding``."""
+    plover = value.plover
+    return Coding(
+        cameo=value.cameo,
+        scheme=value.scheme,
+        plover=None
+        if plover is None
+        else Plover(plover.category, plover.mode, tuple(plover.context)),
+        coded_by=value.coded_by,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from domain.coding import Coding
 from domain.errors import InvalidEventError
 from domain.occurrence import Occurrence, parse_datetime
 
@@ -47,6 +48,8 @@ class Envelope:
     attributed_to: str | None = None
     modality: Modality = "asserted"
     recorded_by: str | None = None
+    #: An analyst's own coding, overriding the type's default CAMEO code where it gives one.
+    coding: Coding | None = None
 
     def check(self) -> None:
         """Refuse an envelope without sources or with an unknown modality."""
@@ -59,6 +62,8 @@ class Envelope:
             raise InvalidEventError(
                 f"modality must be one of {', '.join(MODALITIES)}", pointer="/modality"
             )
+        if self.coding is not None:
+            self.coding.check()
 
     @property
     def quotes(self) -> list[str]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain.coding import Coding
 from domain.envelope import Envelope, Person, Source
 from domain.occurrence import Occurrence
 from domain.values import as_dict
@@ -46,13 +47,16 @@ class EnvelopeAsDict(Transcoding):
     name = "envelope"
 
     def encode(self, obj: Envelope) -> dict[str, Any]:
-        return {
+        found = {
             "occurred": _occurrence(obj.occurred),
             "sources": [as_dict(source) for source in obj.sources],
             "attributed_to": obj.attributed_to,
             "modality": obj.modality,
             "recorded_by": obj.recorded_by,
         }
+        if obj.coding is not None:  # without one, the first release's shape
+            found["coding"] = obj.coding.as_json()
+        return found
 
     def decode(self, data: dict[str, Any]) -> Envelope:
         return Envelope(
@@ -61,6 +65,7 @@ class EnvelopeAsDict(Transcoding):
             attributed_to=data["attributed_to"],
             modality=data["modality"],
             recorded_by=data["recorded_by"],
+            coding=Coding.from_json(data["coding"]) if data.get("coding") else None,
         )
 
 

@@ -26,12 +26,12 @@ from api.demo import DELEGATION_ID, POSITION_ID, TALKS_ID, load_demo
 from api.export_formats import (
     CSV_COLUMNS,
     PLOVER,
-    PLOVER_CATEGORIES,
     display_date,
     plover_actor,
 )
 from domain import temporal
 from domain.catalogue import EVENT_TYPES
+from domain.coding import PLOVER_CATEGORIES
 from domain.occurrence import Occurrence
 from store.service import TimelineService
 
