@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(streams.stream_router("talks", "Talks"))
     app.include_router(streams.stream_router("delegations", "Delegation"))
     app.include_router(streams.stream_router("positions", "Position"))
+    app.include_router(streams.stream_router("actors", "Actor"))
     app.include_router(stream.router)
     app.include_router(log.router)
     app.include_router(views.router)

@@ -124,8 +124,11 @@ ClocksDep = Annotated[Clocks, Depends(clocks)]
 PageDep = Annotated[Page, Depends(page)]
 
 
-Kind = Annotated[str | None, Query(pattern="^(talks|delegations|positions)$")]
-Actor = Annotated[str | None, Query(max_length=200)]
+Kind = Annotated[str | None, Query(pattern="^(talks|delegations|positions|actors)$")]
+Actor = Annotated[
+    str | None,
+    Query(max_length=200, description="An actor's id, name or alias (any case or accents)"),
+]
 From = Annotated[
     Point | None,
     Query(alias="from", description="Occurred from this date (its start) or RFC 3339 time"),

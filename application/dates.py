@@ -34,6 +34,8 @@ def human_date(occurred: Occurrence) -> str:
     value = occurred.value
     if occurred.precision == "unknown" or value is None:
         return "date unknown"
+    if not occurred.is_plain:
+        return f"{value} (EDTF: {_human_days(occurred)})"
     if occurred.precision == "month":
         year, month = value.split("-")
         return f"{MONTHS[int(month) - 1]} {year}"
@@ -41,6 +43,18 @@ def human_date(occurred: Occurrence) -> str:
         start, _, end = value.partition("/")
         return f"{human_point(point(start))} – {human_point(point(end))}"
     return human_point(point(value))
+
+
+def _human_days(occurred: Occurrence) -> str:
+    """The days an EDTF value may mean: "until 1 June 2025", "1 June 2025 – 30 June 2025"."""
+    first, last = occurred.days()
+    if first is None or last is None:
+        bound = first or last
+        side = "until" if first is None else "from"
+        return "date unknown" if bound is None else f"{side} {human_point(bound)}"
+    if first == last:
+        return human_point(first)
+    return f"{human_point(first)} – {human_point(last)}"
 
 
 def display_date(occurred: Occurrence) -> str:
@@ -56,10 +70,24 @@ def _day(value: str) -> str:
     return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
 
 
+def _days(occurred: Occurrence) -> str:
+    """The days an EDTF value may mean: "until Sunday 1 June 2025", "from ...", "... – ..."."""
+    first, last = occurred.days()
+    if first is None and last is not None:
+        return f"until {_day(last.isoformat())}"
+    if last is None and first is not None:
+        return f"from {_day(first.isoformat())}"
+    if first is not None and last is not None and first != last:
+        return f"{_day(first.isoformat())} – {_day(last.isoformat())}"
+    return _day(first.isoformat()) if first is not None else "date unknown"
+
+
 def page_date(occurred: dict[str, Any] | None) -> str:
     """An occurrence (as a state or a view holds it) for the page: "Sunday 1 June 2025 — “Sunday”"."""
     if not occurred or occurred.get("precision") == "unknown" or not occurred.get("value"):
         text = "date unknown"
+    elif not Occurrence(**occurred).is_plain:
+        text = f"{occurred['value']} ({_days(Occurrence(**occurred))})"
     elif occurred["precision"] == "minute":
         moment = datetime.fromisoformat(occurred["value"])
         text = f"{_day(moment.date().isoformat())}, {moment.strftime('%H:%M')} (UTC{moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]})"
@@ -82,4 +110,8 @@ def slider_mark(occurred: dict[str, Any] | None) -> str | None:
     if not occurred or not occurred.get("value"):
         return None
     value: str = occurred["value"]
+    if not Occurrence(**occurred).is_plain:
+        first, last = Occurrence(**occurred).days()
+        found = first or last
+        return None if found is None else found.isoformat()
     return value.partition("/")[0][:10] if occurred["precision"] != "month" else value + "-01"

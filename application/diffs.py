@@ -40,17 +40,29 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
 def _recorded(
     events: list[NegotiationAggregate.Event], first: int, last: int
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, Causes]:
-    """States after the first ``first`` and ``last`` events, and what each event between did."""
+    """States after the first ``first`` and ``last`` events, and what each event between did.
+
+    Each state is the fold of the events recorded by then in occurrence order, as a read as of
+    that time gives; an event that sorts after all before it is folded in one step.
+    """
     internal = (temporal.fold_facts(temporal.select(events[:first])) or {}) if first else {}
     before = _snapshot(internal) if first else None
     previous = flatten(_snapshot(internal))
     causes: Causes = []
+    last_key = max(
+        (temporal.occurrence_key(f) for f in temporal.facts(events[:first])), default=None
+    )
     for index in range(first, last):
         event = events[index]
-        if event.ANY_STREAM:  # a correction changes an earlier fact: fold again
+        fact = temporal.Fact(event, event)
+        key = temporal.occurrence_key(fact)
+        if event.ANY_STREAM or (last_key is not None and key < last_key):
+            # A correction changes an earlier fact, and an earlier date goes before later
+            # ones: fold again.
             internal = temporal.fold_facts(temporal.select(events[: index + 1])) or {}
         else:
-            temporal.step(internal, temporal.Fact(event, event))
+            temporal.step(internal, fact)
+        last_key = key if last_key is None else max(last_key, key)
         current = flatten(_snapshot(internal))
         causes.append((str(event.event_id), _changed(previous, current)))
         previous = current
@@ -66,8 +78,9 @@ def _occurred(
     internal: dict[str, Any] = {}
     previous: dict[str, Any] = {}
     causes: Causes = []
-    for fact in temporal.select(events, at=end):
-        temporal.step(internal, fact)
+    chosen = temporal.select(events, at=end)
+    for fact, since in zip(chosen, temporal.suppressions(chosen), strict=True):
+        temporal.step(internal, fact, skip=since is not None)
         current = flatten(_snapshot(internal))
         if str(fact.event.event_id) not in earlier:
             causes.append((str(fact.event.event_id), _changed(previous, current)))

@@ -26,6 +26,7 @@ from pydantic import (
 from application.errors import invalid_data
 from application.text import LongText, ShortText  # they refuse control characters
 from domain.catalogue import EventType, event_type
+from domain.coding import Coding, Plover
 from domain.envelope import FORWARD_MODALITIES, Envelope, Person, Source
 from domain.errors import InvalidEventError
 from domain.occurrence import Occurrence
@@ -50,15 +51,22 @@ class PersonIn(Strict):
 class OccurrenceIn(Strict):
     """When it happened: a value with its precision, or a wording resolved against an anchor."""
 
-    precision: Literal["minute", "day", "month", "interval", "unknown"] | None = None
+    precision: Literal["minute", "day", "month", "interval", "edtf", "unknown"] | None = None
     value: ShortText | None = Field(
-        None, description="EDTF: 2025-06-01, 2025-06, 2025-05-23/2025-05-25, or an RFC 3339 time"
+        None,
+        description="EDTF: 2025-06-01, 2025-06, 2025-05-23/2025-05-25, ../2025-06-01,"
+        " 2025-05-14?, 2025-06-XX, [2025-05-14,2025-05-15], or an RFC 3339 time",
     )
-    wording: ShortText | None = Field(None, description='The source\'s words: "Sunday"')
+    wording: ShortText | None = Field(
+        None, description='The source\'s words: "Sunday", "next week"'
+    )
     anchor: ShortText | None = Field(
-        None, description="RFC 3339 time the statement was made (or published)"
+        None, description="RFC 3339 time the statement was made (or published), or a day"
     )
     uncertain: bool = False
+    tz: ShortText | None = Field(
+        None, description="IANA time zone whose calendar days the value names: Europe/Kyiv"
+    )
 
 
 class SourceIn(Strict):
@@ -68,6 +76,23 @@ class SourceIn(Strict):
     outlet: ShortText | None = None
     published_at: ShortText | None = None
     quote: LongText | None = None
+
+
+class PloverIn(Strict):
+    """A PLOVER coding: category, mode, context."""
+
+    category: ShortText
+    mode: ShortText | None = None
+    context: list[ShortText] = Field(default_factory=list, max_length=10)
+
+
+class CodingIn(Strict):
+    """An analyst's coding of the event, overriding its type's default CAMEO code."""
+
+    cameo: ShortText | None = Field(None, description='CAMEO code as a string: "1056"')
+    scheme: ShortText | None = Field(None, description="Which CAMEO numbering: manual or GDELT")
+    plover: PloverIn | None = None
+    coded_by: ShortText | None = None
 
 
 class EventIn(Strict):
@@ -80,6 +105,7 @@ class EventIn(Strict):
     attributed_to: ShortText | None = None
     modality: Literal["asserted", "planned", "expected", "reported", "disputed"] = "asserted"
     recorded_by: ShortText | None = None
+    coding: CodingIn | None = None
     event_id: UUID | None = Field(None, description="Client-chosen event id (for imports)")
 
 
@@ -155,6 +181,7 @@ def to_occurrence(value: OccurrenceIn, *, forward: bool, pointer: str) -> Occurr
             anchor=value.anchor,
             uncertain=value.uncertain,
             forward=forward,
+            tz=value.tz,
         )
     except InvalidEventError as error:
         raise InvalidEventError(
@@ -171,6 +198,20 @@ def to_envelope(body: EventIn, pointer: str = "") -> Envelope:
         attributed_to=body.attributed_to,
         modality=body.modality,
         recorded_by=body.recorded_by,
+        coding=None if body.coding is None else to_coding(body.coding),
+    )
+
+
+def to_coding(value: CodingIn) -> Coding:
+    """The domain coding of a validated body's ``coding``."""
+    plover = value.plover
+    return Coding(
+        cameo=value.cameo,
+        scheme=value.scheme,
+        plover=None
+        if plover is None
+        else Plover(plover.category, plover.mode, tuple(plover.context)),
+        coded_by=value.coded_by,
     )
 
 

@@ -118,12 +118,11 @@ from application.errors import NotFoundError
 from application.service import TimelineService
 from domain import temporal
 from domain.base import NegotiationAggregate
-from domain.catalogue import EVENT_TYPES
 from domain.corrections import EventCorrected
 from domain.envelope import Source
 from domain.occurrence import Occurrence
 from domain.values import as_dict
-from store.serialize import iso
+from store.serialize import cameo_of, iso
 
 Format = Literal["timelinejs", "csv", "csv-v1", "cloudevents", "cloudevents-batch", "plover"]
 FORMATS: tuple[Format, ...] = (
@@ -155,7 +154,14 @@ CLOUDEVENTS_SOURCE_PREFIX = "urn:negotiation-timeline:"
 
 GROUPS = {"talks": "Talks", "delegations": "Delegation", "positions": "Position"}
 #: ACLED's time_precision codes, as the CSV before ACLED's layout gave them (csv-v1).
-ACLED_PRECISION = {"minute": "1", "day": "1", "interval": "2", "month": "3", "unknown": ""}
+ACLED_PRECISION = {
+    "minute": "1",
+    "day": "1",
+    "interval": "2",
+    "edtf": "2",
+    "month": "3",
+    "unknown": "",
+}
 #: ACLED's 31 columns in ACLED's order (ACLED Codebook, 2023 onwards: after the March 2023
 #: column changes, which removed event_id_no_cnty, data_id and iso3 and added disorder_type,
 #: civilian_targeting and tags).
@@ -193,7 +199,8 @@ CSV_V1_COLUMNS = (
 )  # fmt: skip
 
 #: PLOVER's event categories and their quad codes (PLOVER manual 2.0, "Quad categories in
-#: PLOVER": 1 verbal and 2 material cooperation, 3 verbal and 4 material conflict).
+#: PLOVER": 1 verbal and 2 material cooperation, 3 verbal and 4 material conflict). The coding
+#: an analyst gives an event is checked against the same list (domain/coding.py).
 PLOVER_QUADS = {
     "AGREE": 1, "CONSULT": 1, "SUPPORT": 1, "CONCEDE": 1,
     "COOPERATE": 2, "AID": 2, "RETREAT": 2,
@@ -253,6 +260,10 @@ PLOVER: dict[str, tuple[str | None, str | None, str]] = {
     "StatementMade": (None, None, "CAMEO 010 statement: dropped by PLOVER"),
     "EventCorrected": (None, None, "applied to the event it corrects, not exported"),
     "EventRetracted": (None, None, "its target is left out, not exported"),
+    "ActorRegistered": (None, None, "who an actor is: identity, not an event of the talks"),
+    "ActorAliasAdded": (None, None, "another name of an actor: identity"),
+    "RoleAssumed": (None, None, "a person's title: identity over time"),
+    "RoleEnded": (None, None, "a person's title: identity over time"),
 }  # fmt: skip
 
 #: ISO 3166-1 alpha-3 codes of states that take part in or mediate negotiations, by name.
@@ -419,6 +430,9 @@ def event_date(occurred: Occurrence) -> str:
     value = occurred.value
     if occurred.precision == "unknown" or value is None:
         return ""
+    if not occurred.is_plain:
+        first, _ = occurred.days()
+        return "" if first is None else first.isoformat()
     if occurred.precision == "month":
         return f"{value}-01"
     return value.partition("/")[0][:10]
@@ -429,6 +443,14 @@ def timelinejs_dates(occurred: Occurrence) -> dict[str, dict[str, int]] | None:
     value = occurred.value
     if occurred.precision == "unknown" or value is None:
         return None
+    if not occurred.is_plain:
+        first, last = occurred.days()
+        if first is None and last is None:
+            return None
+        dates = {"start_date": _date_parts(first or last)}  # type: ignore[arg-type]
+        if last is not None and last != first:
+            dates["end_date"] = _date_parts(last)
+        return dates
     if occurred.precision == "month":
         year, month = value.split("-")
         return {"start_date": {"year": int(year), "month": int(month)}}
@@ -456,6 +478,11 @@ def era_span(occurred: Occurrence) -> tuple[dict[str, int], dict[str, int]] | No
     value = occurred.value
     if occurred.precision == "unknown" or value is None:
         return None
+    if not occurred.is_plain:
+        first_day, last_day = occurred.days()
+        if first_day is None or last_day is None:
+            return None  # an open end spans no era
+        return _day_span(first_day, last_day)
     if occurred.precision == "month":
         first = date.fromisoformat(f"{value}-01")
         following = (first + timedelta(days=32)).replace(day=1)
@@ -674,7 +701,7 @@ def csv_v1_rows(family: Family) -> list[dict[str, str]]:
                 "occurred": occurred.value or "",
                 "wording": _cell(occurred.wording),
                 "event_type": event.type_name(),
-                "cameo_code": EVENT_TYPES[event.type_name()].cameo or "",
+                "cameo_code": cameo_of(event) or "",
                 "stream_kind": item.kind,
                 "stream_id": item.stream_id,
                 "actor1": _cell(actor1),
@@ -773,7 +800,7 @@ def csv_rows(family: Family) -> list[dict[str, str | int]]:
             "timestamp": _updated(item, family),
             "event_id": str(event.event_id),
             "nt_event_type": event.type_name(),
-            "cameo_code": EVENT_TYPES[event.type_name()].cameo or "",
+            "cameo_code": cameo_of(event) or "",
             "precision": occurred.precision,
             "occurred": occurred.value or "",
             "wording": _cell(occurred.wording),
@@ -826,6 +853,7 @@ def cloudevent(item: Item, talks_id: str) -> dict[str, Any]:
             "attributed_to": envelope.attributed_to,
             "modality": envelope.modality,
             "recorded_by": envelope.recorded_by,
+            **({"coding": envelope.coding.as_json()} if envelope.coding else {}),
         },
         "data": original.data(),
     }
@@ -847,7 +875,7 @@ def cloudevent(item: Item, talks_id: str) -> dict[str, Any]:
         "position": str(item.position),
         "talksid": talks_id,
     }
-    cameo = EVENT_TYPES[original.type_name()].cameo
+    cameo = cameo_of(original)
     if cameo:
         found["cameocode"] = cameo
     if item.fact.corrected_by:
@@ -950,12 +978,18 @@ def plover_record(item: Item, family: Family) -> dict[str, Any] | None:
     event = item.event
     envelope = event.envelope
     category = PLOVER[event.type_name()][0]
+    mode = plover_mode(item, family.talks)
+    context = ["diplomatic"]
+    coder = "negotiation-timeline"
+    coding = envelope.coding
+    if coding is not None and coding.plover is not None:  # the analyst's own coding stands
+        category, mode = coding.plover.category, coding.plover.mode
+        context = list(coding.plover.context) or context
+        coder = coding.coded_by or coder
     dates = plover_dates(envelope.occurred)
     if category is None or dates is None:
         return None
     actors, recipients = plover_sides(item, list(family.talks.get("parties", [])))
-    mode = plover_mode(item, family.talks)
-    context = ["diplomatic"]
     if envelope.modality in ("planned", "expected"):
         context.append("future")  # PLOVER's auxiliary mode, carried in context
     record: dict[str, Any] = {
@@ -972,13 +1006,13 @@ def plover_record(item: Item, family: Family) -> dict[str, Any] | None:
         "context": context,
         "event_text": list(envelope.quotes),
         "cite_info": _cite_info(envelope.sources[0]) if envelope.sources else None,
-        "coder": "negotiation-timeline",
+        "coder": coder,
         "comment": event.headline(),
         # Ours, beyond PLOVER's fields (the manual invites them):
         "sources": [_cite_info(source) for source in envelope.sources],
         "precision": envelope.occurred.precision,
         "uncertain": envelope.occurred.uncertain,
-        "cameo": EVENT_TYPES[event.type_name()].cameo,
+        "cameo": cameo_of(event),
         "original_type": event.type_name(),
         "modality": envelope.modality,
         "attributed_to": envelope.attributed_to,

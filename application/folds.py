@@ -1,13 +1,11 @@
 """Checkpoints of the temporal fold, so that a state read on any clock replays few events.
 
-- **Record order** (``version`` and ``as_of`` reads): the fold of a stream's first N events
-  never changes, so a checkpoint every ``EVERY`` events is valid forever. A read continues from
-  the nearest checkpoint, unless a correction after it reaches back before it; then from an
-  earlier checkpoint, before the earliest event so corrected.
-- **Occurrence order** (``at`` reads): the facts that count at a moment are a prefix of the
-  stream's facts in occurrence order (domain/temporal.py), so, per stream version, the sorted
-  facts with a checkpoint every ``EVERY`` of them answer any moment with a binary search and at
-  most ``EVERY`` steps. They are rebuilt when the stream grows.
+Every read folds in occurrence order (domain/temporal.py), so a read now, a read at a moment
+after every fact and a read as of now give one state. The facts that count at a moment are a
+prefix of the stream's facts in occurrence order, so, per stream version, the sorted facts with
+a checkpoint every ``EVERY`` of them answer any moment (or now: all of them) with a binary
+search and at most ``EVERY`` steps, unless a claim folded before the checkpoint is outranked by
+one after it (then from an earlier checkpoint). They are rebuilt when the stream grows.
 
 Checkpoints are kept as JSON text: resuming from one is a fast copy.
 """
@@ -17,7 +15,7 @@ from __future__ import annotations
 import bisect
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -36,15 +34,6 @@ def _dump(state: State) -> str:
 
 
 @dataclass
-class RecordCheckpoints:
-    """States after the first k·EVERY events of a stream (internal, as JSON)."""
-
-    states: dict[int, str] = field(default_factory=lambda: {0: "{}"})
-    #: For each correction, the version of the event it reaches back to.
-    reaches: dict[int, int] = field(default_factory=dict)
-
-
-@dataclass
 class OccurrenceIndex:
     """One stream version's facts in occurrence order, with checkpoints along them."""
 
@@ -52,82 +41,65 @@ class OccurrenceIndex:
     background: int  # how many facts count at every moment (creation, undated, corrections)
     starts: list[datetime]  # the earliest instants of the dated facts, in order
     states: dict[int, str]  # the state after the first k·EVERY facts (internal, as JSON)
+    #: Claims outranked in some prefix: fact index -> length of the shortest such prefix.
+    claims: temporal.Suppressions
+    keys: list[tuple[int, datetime, int]]  # each fact's occurrence key, in order
+
+    @property
+    def outranked(self) -> list[tuple[int, int]]:
+        """(fact index, length of the shortest prefix leaving it out), for each such claim."""
+        return list(self.claims.found.items())
+
+    def resume_point(self, counted: int) -> int:
+        """The latest checkpoint whose state is that of the first ``counted`` facts' fold so far:
+        no claim before it is outranked only by a fact between it and ``counted``."""
+        start = max(k for k in self.states if k <= counted)
+        while any(index < start < since <= counted for index, since in self.outranked):
+            start = max(k for k in self.states if k < start)
+        return start
+
+    def skips(self, counted: int) -> list[bool]:
+        """For each fact, whether folding the first ``counted`` facts leaves it out."""
+        left_out = [False] * len(self.facts)
+        for index, since in self.outranked:
+            left_out[index] = since <= counted
+        return left_out
 
 
 class FoldCache:
     """Folds of recently read streams, on either clock, from checkpoints."""
 
-    def __init__(self) -> None:
-        self._records: LRUCache[UUID, RecordCheckpoints] = LRUCache(MAX_STREAMS)
+    def __init__(self, every: int = EVERY) -> None:
+        #: Facts between two checkpoints (tests make it small to cross many).
+        self.every = every
         self._occurrences: LRUCache[tuple[UUID, int], OccurrenceIndex] = LRUCache(MAX_STREAMS)
         self._lock = threading.Lock()
 
     def fold(self, stream_id: UUID, events: list[Event], at: datetime | None) -> State | None:
-        """The public state of these events (a stream's first N), at a moment or in full."""
-        if at is None:
-            state = self._record_fold(stream_id, events)
-        else:
-            state = self._occurrence_fold(stream_id, events, at)
-        return None if state is None else temporal.public(state)
-
-    # Record order
-
-    def _record_fold(self, stream_id: UUID, events: list[Event]) -> State | None:
+        """The public state of these events (a stream's first N), at a moment or after all."""
         if not events:
             return None
-        with self._lock:
-            points = self._records.get(stream_id) or RecordCheckpoints()
-            self._records[stream_id] = points
-        version = len(events)
-        start = self._resume_point(points, events, version)
-        state: State = json.loads(points.states[start])
-        facts = temporal.facts(events[start:version])
-        for offset, fact in enumerate(facts, start=start + 1):
-            temporal.step(state, fact)
-            if offset % EVERY == 0 and offset not in points.states:
-                points.states[offset] = _dump(state)
-        return state
+        state = self._occurrence_fold(stream_id, events, at)
+        return None if state is None else temporal.public(state)
 
-    def _resume_point(self, points: RecordCheckpoints, events: list[Event], version: int) -> int:
-        """The latest checkpoint no correction up to ``version`` reaches back before."""
-        start = max(k for k in points.states if k <= version)
-        for event in events[start:version]:
-            if event.ANY_STREAM:
-                points.reaches[event.originator_version] = self._target_version(events, event)
-        reach = min(
-            (target for at, target in points.reaches.items() if start < at <= version),
-            default=None,
-        )
-        while reach is not None and start >= reach:
-            start = max(k for k in points.states if k < reach)
-            reach = min(
-                (target for at, target in points.reaches.items() if start < at <= version),
-                default=None,
-            )
-        return start
-
-    @staticmethod
-    def _target_version(events: list[Event], correction: Event) -> int:
-        target = str(getattr(correction, "corrects", None) or getattr(correction, "retracts", ""))
-        for event in events[: correction.originator_version]:
-            if str(event.event_id) == target:
-                return event.originator_version
-        return correction.originator_version
-
-    # Occurrence order
-
-    def _occurrence_fold(self, stream_id: UUID, events: list[Event], at: datetime) -> State | None:
+    def _occurrence_fold(
+        self, stream_id: UUID, events: list[Event], at: datetime | None
+    ) -> State | None:
         index = self._index(stream_id, events)
-        counted = index.background + bisect.bisect_right(index.starts, at)
-        if not any(  # the stream existed: one of its facts (not a correction) had happened
-            not f.is_correction and (not f.event.CREATES or temporal.occurs_by(f.event, at))
-            for f in index.facts[:counted]
-        ):
-            return None
-        start = (counted // EVERY) * EVERY
+        if at is None:
+            counted = len(index.facts)
+        else:
+            counted = index.background + bisect.bisect_right(index.starts, at)
+            if not any(  # the stream existed: one of its facts (not a correction) had happened
+                not f.is_correction and (not f.event.CREATES or temporal.occurs_by(f.event, at))
+                for f in index.facts[:counted]
+            ):
+                return None
+        start = index.resume_point(counted)
         state: State = json.loads(index.states[start])
-        for fact in index.facts[start:counted]:
-            temporal.step(state, fact)
+        skips = index.skips(counted)
+        for position in range(start, counted):
+            temporal.step(state, index.facts[position], skip=skips[position])
         return state
 
     def _index(self, stream_id: UUID, events: list[Event]) -> OccurrenceIndex:
@@ -136,16 +108,73 @@ class FoldCache:
             found = self._occurrences.get(key)
             if found is not None:
                 return found
-        facts = sorted(temporal.facts(events), key=temporal.occurrence_key)
-        keys = [temporal.occurrence_key(f) for f in facts]
-        background = sum(1 for k in keys if k[0] < 2)
-        states: dict[int, str] = {0: "{}"}
-        state: State = {}
-        for count, fact in enumerate(facts, start=1):
-            temporal.step(state, fact)
-            if count % EVERY == 0:
-                states[count] = _dump(state)
-        index = OccurrenceIndex(facts, background, [k[1] for k in keys[background:]], states)
+            earlier = max(
+                (v for s, v in self._occurrences if s == stream_id and v < len(events)),
+                default=None,
+            )
+            base = None if earlier is None else self._occurrences[(stream_id, earlier)]
+        index = None if base is None else self._extended(base, events[len(base.facts) :])
+        if index is None:
+            index = self._built(events)
         with self._lock:
             self._occurrences[key] = index
         return index
+
+    def _built(self, events: list[Event]) -> OccurrenceIndex:
+        """The index of a stream's events, from scratch."""
+        facts = sorted(temporal.facts(events), key=temporal.occurrence_key)
+        keys = [temporal.occurrence_key(f) for f in facts]
+        background = sum(1 for k in keys if k[0] < 2)
+        claims = temporal.Suppressions()
+        for position, fact in enumerate(facts):
+            claims.add(position, fact)
+        index = OccurrenceIndex(
+            facts, background, [k[1] for k in keys[background:]], {0: "{}"}, claims, keys
+        )
+        self._checkpoint(index, {}, 0)
+        return index
+
+    def _extended(self, base: OccurrenceIndex, new: list[Event]) -> OccurrenceIndex | None:
+        """The index of a later version, if its new events all sort after every fact before
+        them (the usual append: a fact dated after the others); None if it must be rebuilt.
+
+        Facts before them keep their order and their suppressions (a claim recorded later never
+        outranks one recorded before it), so their checkpoints stay valid.
+        """
+        keys = list(base.keys)
+        for event in new:
+            key = temporal.occurrence_key(temporal.Fact(event, event))
+            if event.ANY_STREAM or key[0] < 2 or (keys and key < keys[-1]):
+                return None
+            keys.append(key)
+        claims = base.claims.copy()
+        facts = list(base.facts)
+        for event in new:
+            fact = temporal.Fact(event, event)
+            claims.add(len(facts), fact)
+            facts.append(fact)
+        index = OccurrenceIndex(
+            facts,
+            base.background,
+            [*base.starts, *(k[1] for k in keys[len(base.keys) :])],
+            dict(base.states),
+            claims,
+            keys,
+        )
+        done = max(index.states)
+        if len(facts) >= (done // self.every + 1) * self.every:  # a new checkpoint is due
+            self._checkpoint(index, json.loads(index.states[done]), done)
+        return index
+
+    def _checkpoint(self, index: OccurrenceIndex, state: State, done: int) -> None:
+        """Checkpoints every ``every`` facts after ``done`` (whose state is given)."""
+        first = (done // self.every + 1) * self.every
+        for count in range(first, len(index.facts) + 1, self.every):
+            resume = index.resume_point(count)
+            if resume != done:  # a claim folded before is outranked by now: fold it again
+                state, done = json.loads(index.states[resume]), resume
+            skips = index.skips(count)
+            for position in range(done, count):
+                temporal.step(state, index.facts[position], skip=skips[position])
+            index.states[count] = _dump(state)
+            done = count

@@ -66,7 +66,7 @@ from domain.errors import DomainError
 #: Called as lines are handled: the phase ("checking" or "importing"), lines done, lines in all.
 Progress = Callable[[str, int, int], None]
 _CLOUDEVENT_DATA = frozenset({"occurred", "envelope", "data", "corrected"})
-_ENVELOPE = ("sources", "attributed_to", "modality", "recorded_by")
+_ENVELOPE = ("sources", "attributed_to", "modality", "recorded_by", "coding")
 
 
 @dataclass(frozen=True)

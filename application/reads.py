@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from application.actor_names import actor_keys
+from application.actor_names import actor_keys, actor_names
 from application.components import Components
 from application.diffs import Axis, diff
 from application.errors import (
@@ -133,7 +133,7 @@ class Reads:
             self.database(talks_id, when),
             talks_id=talks_id,
             kind=kind,
-            actor=actor,
+            actor=actor_names(self.components.service, actor) if actor else None,
             date_from=bound(date_from, end=False),
             date_to=bound(date_to, end=True),
             page=page,

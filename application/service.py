@@ -177,7 +177,8 @@ class TimelineService:
         principal: str | None,
     ) -> AppendResult:
         pending = list(aggregate.pending_events)
-        talks_id = str(aggregate.id) if kind == "talks" else str(aggregate.state["talks_id"])
+        # A Talks and an actor are families of their own; delegations and positions join theirs.
+        talks_id = str(aggregate.state.get("talks_id") or aggregate.id)
         rows = []
         for event in pending:
             assert isinstance(event, NegotiationAggregate.Event)
@@ -335,7 +336,8 @@ class TimelineService:
         also knows the streams opened earlier in its file.
         """
         talks_id = event.data.get("talks_id")
-        if kind != "talks" and kind_of(str(talks_id)) != "talks":
+        belongs = "talks_id" in event.event_type.event_class.data_fields()  # not talks, actors
+        if belongs and kind_of(str(talks_id)) != "talks":
             raise UnknownStreamError(f"no talks with id {talks_id}", pointer="/data/talks_id")
         return AGGREGATES[kind].open(
             event.event_type.event_class,

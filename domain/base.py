@@ -21,6 +21,7 @@ EXAMPLE_IDS = {
     "talks": "00000000-0000-4000-8000-00000000e001",
     "delegations": "00000000-0000-4000-8000-00000000e002",
     "positions": "00000000-0000-4000-8000-00000000e003",
+    "actors": "00000000-0000-4000-8000-00000000e004",
 }
 BASE_FIELDS = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic", "event_id", "envelope"}
@@ -81,6 +82,9 @@ class NegotiationAggregate(Aggregate):
         #: the same type and subject with different values from different sources disagree.
         #: None: not comparable; (): the stream itself (a delegation's head).
         SUBJECT: ClassVar[tuple[str, ...] | None] = None
+        #: Its date is part of the claim: two reports of one round held on days that cannot
+        #: be the same disagree, as they would on a field.
+        DATED: ClassVar[bool] = False
 
         def apply(self, aggregate: Any) -> None:
             """Fold this event into the aggregate's state (created on the first event)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
+from domain.actors import Actor
 from domain.base import EXAMPLE_IDS, NegotiationAggregate
 from domain.corrections import EXAMPLE_CORRECTED, EXAMPLE_RETRACTED, EventCorrected, EventRetracted
 from domain.delegation import Delegation
@@ -18,6 +19,7 @@ AGGREGATES: dict[str, type[NegotiationAggregate]] = {
     "talks": Talks,
     "delegations": Delegation,
     "positions": Position,
+    "actors": Actor,
 }
 CAMEO_SCHEME = "CAMEO 1.1b3 (the CAMEO manual's numbering)"
 ANY = "any"

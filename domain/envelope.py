@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from domain.coding import Coding
 from domain.errors import InvalidEventError
 from domain.occurrence import Occurrence, parse_datetime
 
@@ -27,7 +28,7 @@ class Source:
         if not (self.url or self.outlet):
             raise InvalidEventError("a source names a url or an outlet", pointer=pointer)
         if self.published_at is not None:
-            parse_datetime(self.published_at, f"{pointer}/published_at")
+            parse_datetime(self.published_at, f"{pointer}/published_at", day_ok=True)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Envelope:
     attributed_to: str | None = None
     modality: Modality = "asserted"
     recorded_by: str | None = None
+    #: An analyst's own coding, overriding the type's default CAMEO code where it gives one.
+    coding: Coding | None = None
 
     def check(self) -> None:
         """Refuse an envelope without sources or with an unknown modality."""
@@ -59,6 +62,8 @@ class Envelope:
             raise InvalidEventError(
                 f"modality must be one of {', '.join(MODALITIES)}", pointer="/modality"
             )
+        if self.coding is not None:
+            self.coding.check()
 
     @property
     def quotes(self) -> list[str]:

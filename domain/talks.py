@@ -120,6 +120,7 @@ class Talks(NegotiationAggregate):
         TOPIC = "negotiation-timeline/RoundHeld/v1"
         CAMEO = "046"
         SUBJECT = ("number",)
+        DATED = True
         HEADLINE = "Round {number} held"
         EXAMPLE: ClassVar[dict[str, Any]] = {"number": 2, "city": "Istanbul"}
 
@@ -260,6 +261,7 @@ class Talks(NegotiationAggregate):
         TOPIC = "negotiation-timeline/AgreementReached/v1"
         CAMEO = "057"
         SUBJECT = ("title",)
+        DATED = True
         HEADLINE = "Agreement reached: {title}"
         ACTOR_FIELDS = ("parties",)
         EXAMPLE: ClassVar[dict[str, Any]] = {

@@ -6,18 +6,22 @@ The read side's one fold, pure and in the domain:
   corrected fact is marked with the ids of its corrections. **Retractions** drop their target,
   which is marked too. Corrections outside the events given (recorded later) are not applied:
   reading as of a time passes only what was recorded by then.
-- **Record order** (the default) folds events as they were recorded. **Occurrence order** folds
-  them by when they happened: earliest possible instant first, then record order; undated facts
+- **Occurrence order** (the default, for reads now, as of a time and at a moment alike) folds
+  facts by when they happened: earliest possible instant first, then record order; undated facts
   (precision unknown) and corrections first, as background; a stream's creating event always
-  opens the fold.
+  opens the fold. So a read now, a read at a moment after every fact and a read as of now give
+  one state. **Record order** folds events as they were recorded (the views follow the log so).
 - **At a moment** keeps the facts that may have happened by then: a fact counts when its earliest
   possible instant is at or before the moment (a day-precise fact counts from the start of its
   day, a month from its first day, an interval from its start), and an undated fact always
   counts. A stream none of whose facts counts did not exist yet.
 - **Disputes**: two facts of the same type and subject (``SUBJECT``) that give different values
-  for a field both of them state, and have no source in common, disagree. The earlier one (in fold order) stays in the state, the later one
-  is not applied over it, and both are listed under ``disputes`` with their sources until a
-  correction or retraction makes them agree.
+  for a field both of them state, or (``DATED`` types: a round held, an agreement reached) dates
+  that cannot be the same moment, and have no source in common, disagree. Which claim stands
+  never depends on fold order or on the calendar: a claim recorded as ``disputed`` is never the
+  value, and otherwise the first recorded claim stands (``rank``). Rival claims are listed under
+  ``disputes``, in rank order, with their dates and sources, until a correction or retraction
+  makes them agree; a claim recorded as disputed with nothing beside it is listed alone.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from domain.base import NegotiationAggregate, State
+from domain.base import NegotiationAggregate, State, plain
 from domain.corrections import EventCorrected, EventRetracted
 from domain.envelope import Person
 from domain.occurrence import Occurrence
@@ -117,21 +121,24 @@ def occurs_by(event: Event, moment: datetime) -> bool:
 
 
 def occurrence_key(fact: Fact) -> tuple[int, datetime, int]:
-    """Sort key of occurrence order: creation first, then undated facts and corrections (which
-    count at every moment), then dated facts by earliest instant; record order breaks ties.
+    """Sort key of occurrence order: creation first, then corrections, undated facts and facts
+    open at their start (which count at every moment, the last by their end), then dated facts
+    by earliest instant; record order breaks ties.
 
     So the facts that count at a moment are always a prefix of this order.
     """
-    start, _ = fact.event.envelope.occurred.bounds()
+    start, end = fact.event.envelope.occurred.bounds()
     if fact.event.CREATES:
         return (0, _EARLIEST, fact.event.originator_version)
-    if start is None or fact.is_correction:
+    if fact.is_correction:
         return (1, _EARLIEST, fact.event.originator_version)
+    if start is None:  # undated, or open at its start ("until 1 June"): by its end, if any
+        return (1, end or _EARLIEST, fact.event.originator_version)
     return (2, start, fact.event.originator_version)
 
 
 def select(
-    events: Sequence[Event], *, at: datetime | None = None, order: Order = "recorded"
+    events: Sequence[Event], *, at: datetime | None = None, order: Order = "occurred"
 ) -> list[Fact]:
     """The facts to fold: corrected, filtered to those that count ``at`` a moment, ordered.
 
@@ -152,7 +159,7 @@ def select(
 
 
 def fold(
-    events: Sequence[Event], *, at: datetime | None = None, order: Order = "recorded"
+    events: Sequence[Event], *, at: datetime | None = None, order: Order = "occurred"
 ) -> State | None:
     """The state the events describe, on the clock asked; None if the stream did not exist."""
     state = fold_facts(select(events, at=at, order=order))
@@ -163,14 +170,20 @@ def fold_facts(chosen: Sequence[Fact]) -> State | None:
     """The state of facts already chosen and ordered, with the fold's bookkeeping kept."""
     if not chosen:
         return None
+    outranked = suppressions(chosen)
     state: State = {}
-    for fact in chosen:
-        step(state, fact)
+    for fact, since in zip(chosen, outranked, strict=True):
+        step(state, fact, skip=since is not None)
     return state
 
 
-def step(state: State, fact: Fact) -> None:
-    """Fold one fact into a state, keeping rival claims as disputes."""
+def step(state: State, fact: Fact, *, skip: bool | None = None) -> None:
+    """Fold one fact into a state, keeping rival claims as disputes.
+
+    ``skip`` says whether a claim is outranked among the facts being folded (see
+    ``suppressions``); None decides from the claims folded so far, which is exact when facts
+    come in record order (a better-ranked claim is never recorded after a worse one).
+    """
     event = fact.event
     if fact.is_correction:
         state.setdefault("corrections", []).append(
@@ -188,8 +201,10 @@ def step(state: State, fact: Fact) -> None:
         )
     subject = event.claim_subject()
     if subject is not None:
-        if _disputed(state, event, subject):
+        outranked = _register(state, event, subject)
+        if skip if skip is not None else outranked:
             return
+        _claims_of(state, subject)[-1]["applied"] = True
         event = _completed(state, event, subject)
     event.apply_to(state)
 
@@ -198,36 +213,127 @@ def _sources(event: Event) -> list[list[str | None]]:
     return sorted([s.url or s.outlet, s.quote] for s in event.envelope.sources)
 
 
-def _disputed(state: State, event: Event, subject: dict[str, Any]) -> bool:
-    """Register the event's claim; True if it disagrees with an earlier claim (not applied)."""
-    key = json.dumps(subject, sort_keys=True, ensure_ascii=False)
-    values = {k: v for k, v in event.data().items() if k not in subject}
-    sources = _sources(event)
-    claim = {
+def _claim(event: Event, subject: dict[str, Any]) -> dict[str, Any]:
+    """What the fold keeps of one claim: its values, date, sources and rank."""
+    occurred = event.envelope.occurred
+    start, end = occurred.bounds()
+    return {
         "event_id": str(event.event_id),
-        "values": values,
-        "sources": sources,
+        "values": {k: v for k, v in event.data().items() if k not in subject},
+        "occurred": plain(occurred),
+        "when": [_text(start), _text(end)] if event.DATED and start and end else None,
+        "sources": _sources(event),
         "attributed_to": event.envelope.attributed_to,
         "modality": event.envelope.modality,
+        "rank": rank(event),
     }
-    claims: list[dict[str, Any]] = state.setdefault("_claims", {}).setdefault(key, [])
-    rivals = [
-        c
-        for c in claims
-        if _contradict(c["values"], values) and not any(s in c["sources"] for s in sources)
-    ]
-    claims.append(claim)
-    if not rivals:
+
+
+def rank(event: Event) -> list[int]:
+    """Which claim stands: any claim not recorded as disputed before one that was, then the
+    first recorded. Never the calendar: a claim dated earlier does not outrank one recorded
+    earlier."""
+    return [1 if event.envelope.modality == "disputed" else 0, event.originator_version]
+
+
+def _text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _key(subject: dict[str, Any]) -> str:
+    return json.dumps(subject, sort_keys=True, ensure_ascii=False)
+
+
+def _claims_of(state: State, subject: dict[str, Any]) -> list[dict[str, Any]]:
+    claims: list[dict[str, Any]] = state.setdefault("_claims", {}).setdefault(_key(subject), [])
+    return claims
+
+
+def _rivals(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """True if two claims disagree (on a value or a date) and share no source."""
+    return (
+        _contradict(first["values"], second["values"]) or _apart(first["when"], second["when"])
+    ) and not any(s in first["sources"] for s in second["sources"])
+
+
+def _apart(first: list[str] | None, second: list[str] | None) -> bool:
+    """True if two dates, both given, cannot be the same moment (their spans do not meet)."""
+    if first is None or second is None:
         return False
+    return first[1] <= second[0] or second[1] <= first[0]
+
+
+def _register(state: State, event: Event, subject: dict[str, Any]) -> bool:
+    """Register the event's claim and list the subject's disputes again; True if the claim is
+    outranked by a rival folded already, or was recorded as disputed (never the value).
+
+    Listed are the claims that have a rival, and claims recorded as disputed while no other
+    claim stands beside them; in rank order, so that the listing never depends on fold order.
+    """
+    claim = _claim(event, subject)
+    claims = _claims_of(state, subject)
+    rivals = [c for c in claims if _rivals(c, claim)]
+    claims.append(claim)
+    alone = all(c["modality"] == "disputed" for c in claims)
+    listed = [c for c in claims if alone or any(_rivals(c, o) for o in claims if o is not c)]
+    listed.sort(key=lambda c: c["rank"])
     disputes: list[dict[str, Any]] = state.setdefault("disputes", [])
-    for dispute in disputes:
-        if dispute["subject"] == subject:
-            dispute["claims"].append(_public_claim(claim))
-            return True
-    disputes.append(
-        {"subject": subject, "claims": [*(_public_claim(c) for c in rivals), _public_claim(claim)]}
-    )
-    return True
+    entry = next((d for d in disputes if d["subject"] == subject), None)
+    if entry is None and listed:
+        disputes.append({"subject": subject, "claims": [_public_claim(c) for c in listed]})
+    elif entry is not None and listed:
+        entry["claims"] = [_public_claim(c) for c in listed]
+    elif entry is not None:
+        disputes.remove(entry)
+    if not disputes:
+        del state["disputes"]
+    return claim["modality"] == "disputed" or any(c["rank"] < claim["rank"] for c in rivals)
+
+
+def suppressions(chosen: Sequence[Fact]) -> list[int | None]:
+    """For each fact, the length of the shortest prefix of ``chosen`` in which it is a claim that
+    is not applied (None: applied in every prefix, or not a claim).
+
+    A claim is not applied when it was recorded as disputed, or when a claim that outranks it
+    (see ``rank``) disagrees with it. In occurrence order the better claim may come later than
+    the worse: folding a prefix must then leave the worse one out from the start.
+    """
+    table = Suppressions()
+    for index, fact in enumerate(chosen):
+        table.add(index, fact)
+    return [table.found.get(index) for index in range(len(chosen))]
+
+
+class Suppressions:
+    """``suppressions`` kept up to date as facts are added at the end of the order."""
+
+    def __init__(self) -> None:
+        #: Fact index -> length of the shortest prefix in which it is not applied.
+        self.found: dict[int, int] = {}
+        self._by_subject: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+
+    def copy(self) -> Suppressions:
+        """An independent copy (an index of a later stream version extends it)."""
+        other = Suppressions()
+        other.found = dict(self.found)
+        other._by_subject = {key: list(claims) for key, claims in self._by_subject.items()}
+        return other
+
+    def add(self, index: int, fact: Fact) -> None:
+        """Take the fact at ``index`` (after every fact added so far) into account."""
+        subject = fact.event.claim_subject()
+        if subject is None or fact.is_correction or fact.retracted_by is not None:
+            return
+        claim = _claim(fact.event, subject)
+        earlier = self._by_subject.setdefault(_key(subject), [])
+        if claim["modality"] == "disputed":
+            self.found[index] = index + 1
+        for other_index, other in earlier:
+            if not _rivals(claim, other):
+                continue
+            worse = index if other["rank"] < claim["rank"] else other_index
+            self.found[worse] = min(self.found.get(worse, index + 1), index + 1)
+        earlier.append((index, claim))
 
 
 def _completed(state: State, event: Event, subject: dict[str, Any]) -> Event:
@@ -235,10 +341,11 @@ def _completed(state: State, event: Event, subject: dict[str, Any]) -> Event:
 
     A second source that confirms a round's city without its date must not erase the date.
     """
-    key = json.dumps(subject, sort_keys=True, ensure_ascii=False)
     hints = event.data_fields()
     missing: dict[str, Any] = {}
-    for claim in state["_claims"][key][:-1]:
+    for claim in _claims_of(state, subject)[:-1]:
+        if not claim.get("applied"):
+            continue  # only claims that stand fill in what a confirming claim leaves out
         for name, value in claim["values"].items():
             if value is not None and getattr(event, name) is None and name not in missing:
                 missing[name] = restore(hints[name], value)
@@ -270,7 +377,7 @@ def _contradict(first: dict[str, Any], second: dict[str, Any]) -> bool:
 
 
 def _public_claim(claim: dict[str, Any]) -> dict[str, Any]:
-    found = {k: claim[k] for k in ("event_id", "values", "attributed_to", "modality")}
+    found = {k: claim[k] for k in ("event_id", "values", "occurred", "attributed_to", "modality")}
     found["sources"] = [{"source": s, "quote": q} for s, q in claim["sources"]]
     return found
 

@@ -19,6 +19,7 @@ from api.server import uvicorn_options
 from application.access import KeyStore, Role
 from application.components import Components
 from application.demo import load_demo
+from application.demo_actors import load_demo_actors
 from entrypoints import bootstrap
 from store.migrations import SchemaError
 from store.settings import Settings
@@ -84,7 +85,7 @@ def serve(
     try:
         empty = components.service.head() == 0
         if empty and settings.load_demo_when_empty:
-            count = load_demo(components.service)
+            count = load_demo(components.service) + load_demo_actors(components.service)
             console.print(f"Empty store: loaded the demo ({count} events).")
         elif empty:
             console.print(
@@ -115,7 +116,7 @@ def load_demo_command(data_dir: DataDir = None, database_url: DatabaseUrl = None
     """Load the demo Talks from the seed article (nothing is appended twice)."""
     components = open_components(settings_from(data_dir, database_url), follow=False)
     try:
-        count = load_demo(components.service)
+        count = load_demo(components.service) + load_demo_actors(components.service)
     finally:
         components.close()
     console.print(f"Demo loaded: {count} new events." if count else "Demo already loaded.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,7 +110,7 @@ def timeline(
     *,
     talks_id: str | None,
     kind: str | None,
-    actor: str | None,
+    actor: str | Sequence[str] | None,
     date_from: str | None,
     date_to: str | None,
     page: Page,
@@ -126,9 +126,11 @@ def timeline(
         if value:
             where.append(f"{column} = ?")
             params.append(value)
-    if actor:
-        where.append(_contains(db, "actors"))
-        params.append(_json_string(actor))
+    if actor:  # any of the names given (an actor's name and aliases), acting or attributed
+        names = [actor] if isinstance(actor, str) else list(actor)
+        tests = [_contains(db, "actors") for _ in names]
+        where.append(f"({' OR '.join(tests)} OR attributed_to IN ({','.join('?' * len(names))}))")
+        params.extend([*(_json_string(name) for name in names), *names])
     if date_from:
         where.append("occurred_end > ?")
         params.append(date_from)

@@ -7,11 +7,10 @@ its corrections, a retracted one stays, marked; corrections and retractions are 
 from __future__ import annotations
 
 from domain.base import NegotiationAggregate
-from domain.catalogue import EVENT_TYPES
 from domain.temporal import Fact
 from domain.values import as_dict
 from projections.view import Context, Tables, View, dumps
-from store.serialize import iso
+from store.serialize import cameo_of, iso
 from store.sql import Tx
 
 #: How timeline entries are ordered: by occurrence (undated ones last), then by log position.
@@ -73,7 +72,7 @@ class Timeline(View):
                 iso(event.timestamp),
                 dumps(actors(event, context)),
                 fact.headline,
-                EVENT_TYPES[event.type_name()].cameo,
+                cameo_of(event),
                 dumps([as_dict(source) for source in envelope.sources]),
                 quotes[0] if quotes else None,
                 envelope.modality,

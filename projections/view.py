@@ -148,7 +148,7 @@ class View(ABC):
         stream_id = str(event.originator_id)
         if event.originator_version == 1:
             kind = EVENT_TYPES[event.type_name()].kind
-            talks_id = stream_id if kind == "talks" else str(event.talks_id)  # type: ignore[attr-defined]
+            talks_id = str(getattr(event, "talks_id", None) or stream_id)  # talks, actors: own
             party = getattr(event, "party", None)
             tx.execute(
                 f"INSERT INTO {streams} (stream_id, kind, talks_id, party) VALUES (?,?,?,?)",

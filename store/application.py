@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import JSONTranscoder, Recording
 
+from domain.actors import Actor
 from domain.delegation import Delegation
 from domain.position import Position
 from domain.talks import Talks
@@ -33,6 +34,7 @@ class TimelineApplication(Application[UUID]):
         Talks: 100,
         Delegation: 100,
         Position: 100,
+        Actor: 100,
     }
 
     def __init__(self, env: dict[str, str] | None = None) -> None:

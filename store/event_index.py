@@ -68,6 +68,17 @@ class EventIndex:
 
     # One stream
 
+    def streams_of_kind(self, kind: str) -> list[str]:
+        """The ids of every stream of one kind, in the order they were opened."""
+        return [
+            str(r["stream_id"])
+            for r in self.db.query(
+                "SELECT stream_id FROM nt_event_index WHERE kind = ? AND version = 1"
+                " ORDER BY position",
+                (kind,),
+            )
+        ]
+
     def kind(self, stream_id: str) -> str | None:
         """Which kind of stream this id is, if any."""
         rows = self.db.query(

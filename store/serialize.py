@@ -24,6 +24,14 @@ def iso(moment: datetime) -> str:
         return "9999-12-31T23:59:59.999999Z" if moment.year > 1 else "0001-01-01T00:00:00.000000Z"
 
 
+def cameo_of(event: NegotiationAggregate.Event) -> str | None:
+    """The event's CAMEO code: its own coding's, else its type's default."""
+    coding = event.envelope.coding
+    if coding is not None and coding.cameo is not None:
+        return coding.cameo
+    return EVENT_TYPES[event.type_name()].cameo
+
+
 def event_json(
     event: NegotiationAggregate.Event,
     position: int | None,
@@ -40,13 +48,14 @@ def event_json(
         "version": event.originator_version,
         "type": event_type.name,
         "event_id": str(event.event_id),
-        "cameo": event_type.cameo,
+        "cameo": cameo_of(event),
         "recorded_at": iso(event.timestamp),
         "occurred": as_dict(envelope.occurred),
         "sources": [as_dict(source) for source in envelope.sources],
         "attributed_to": envelope.attributed_to,
         "modality": envelope.modality,
         "recorded_by": envelope.recorded_by,
+        "coding": None if envelope.coding is None else envelope.coding.as_json(),
         "appended_by": appended_by,
         "data": event.data(),
     }

@@ -6,9 +6,18 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain.coding import Coding
 from domain.envelope import Envelope, Person, Source
 from domain.occurrence import Occurrence
 from domain.values import as_dict
+
+
+def _occurrence(obj: Occurrence) -> dict[str, Any]:
+    """An occurrence as stored: without a time zone it keeps the first release's shape."""
+    found = as_dict(obj)
+    if found["tz"] is None:
+        del found["tz"]
+    return found
 
 
 class OccurrenceAsDict(Transcoding):
@@ -16,7 +25,7 @@ class OccurrenceAsDict(Transcoding):
     name = "occurrence"
 
     def encode(self, obj: Occurrence) -> dict[str, Any]:
-        return as_dict(obj)
+        return _occurrence(obj)
 
     def decode(self, data: dict[str, Any]) -> Occurrence:
         return Occurrence(**data)
@@ -38,13 +47,16 @@ class EnvelopeAsDict(Transcoding):
     name = "envelope"
 
     def encode(self, obj: Envelope) -> dict[str, Any]:
-        return {
-            "occurred": as_dict(obj.occurred),
+        found = {
+            "occurred": _occurrence(obj.occurred),
             "sources": [as_dict(source) for source in obj.sources],
             "attributed_to": obj.attributed_to,
             "modality": obj.modality,
             "recorded_by": obj.recorded_by,
         }
+        if obj.coding is not None:  # without one, the first release's shape
+            found["coding"] = obj.coding.as_json()
+        return found
 
     def decode(self, data: dict[str, Any]) -> Envelope:
         return Envelope(
@@ -53,6 +65,7 @@ class EnvelopeAsDict(Transcoding):
             attributed_to=data["attributed_to"],
             modality=data["modality"],
             recorded_by=data["recorded_by"],
+            coding=Coding.from_json(data["coding"]) if data.get("coding") else None,
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import Field
 from typing_extensions import TypedDict
@@ -31,6 +31,9 @@ class StoredEvent(TypedDict):
         str | None, Field(description="The key that appended it, as its principal")
     ]
     data: Annotated[dict[str, Any], Field(description="The type's own data (GET /event-types)")]
+    coding: NotRequired[
+        Annotated[dict[str, Any] | None, Field(description="An analyst's own coding, if any")]
+    ]
 
 
 @closed
@@ -53,7 +56,7 @@ class EventTypeOut(Closed):
     """An event type: its aggregate, CAMEO code, JSON Schema and a postable example."""
 
     name: str
-    aggregate: Literal["talks", "delegations", "positions", "any"]
+    aggregate: Literal["talks", "delegations", "positions", "actors", "any"]
     description: str
     cameo: str | None
     cameo_scheme: str | None

@@ -56,6 +56,10 @@ class Claim(TypedDict):
     attributed_to: str | None
     modality: Modality
     sources: list[ClaimSource]
+    occurred: NotRequired[OccurrenceOut]
+    when: NotRequired[list[str | None] | None]
+    rank: NotRequired[list[int]]
+    applied: NotRequired[bool]
 
 
 @closed

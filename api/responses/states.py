@@ -110,6 +110,34 @@ class TalksState(TalksFields):
 
 
 @with_config(ConfigDict(extra="forbid"))
+class Role(TypedDict):
+    """A title a person held, from when until when (valid time)."""
+
+    title: str
+    organisation: str | None
+    since: str | None
+    until: str | None
+    event_id: str
+    ended_by: NotRequired[str | None]
+    reason: NotRequired[str | None]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class ActorState(Marks):
+    """An Actor: who it is (kind, names, ISO 3166-1 alpha-3 code, sector) and its roles."""
+
+    id: str
+    version: int
+    kind: NotRequired[str]
+    name: NotRequired[str]
+    aliases: NotRequired[list[str]]
+    iso3: NotRequired[str | None]
+    sector: NotRequired[str | None]
+    wikidata: NotRequired[str | None]
+    roles: NotRequired[list[Role]]
+
+
+@with_config(ConfigDict(extra="forbid"))
 class Movement(TypedDict):
     """A delegation's movement: travelling, arrived or left, and where."""
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, with_config
 from typing_extensions import TypedDict
 
-Precision = Literal["minute", "day", "month", "interval", "unknown"]
+Precision = Literal["minute", "day", "month", "interval", "edtf", "unknown"]
 Modality = Literal["asserted", "planned", "expected", "reported", "disputed"]
-Kind = Literal["talks", "delegations", "positions"]
+Kind = Literal["talks", "delegations", "positions", "actors"]
 
 
 class Closed(BaseModel):
@@ -40,6 +40,7 @@ class OccurrenceOut(TypedDict):
     wording: str | None
     anchor: str | None
     uncertain: bool
+    tz: NotRequired[str | None]
 
 
 @closed

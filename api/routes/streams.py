@@ -16,7 +16,7 @@ from api.deps import ReadsDep, ServiceDep
 from api.limits import expensive
 from api.params import At, Instant, moment
 from api.responses.events import StoredEvent
-from api.responses.states import DelegationState, PositionState, TalksState
+from api.responses.states import ActorState, DelegationState, PositionState, TalksState
 from api.routes.pages import talks_page
 from api.web.negotiation import wants_html
 from application.errors import ApplicationError, InvalidRequestError, within
@@ -31,6 +31,7 @@ STATES: dict[str, Any] = {
     "talks": TalksState,
     "delegations": DelegationState,
     "positions": PositionState,
+    "actors": ActorState,
 }
 #: A Talks read by a browser is its page.
 PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from domain.catalogue import EVENT_TYPES
 
-KINDS = {"talks", "delegations", "positions"}
+KINDS = {"talks", "delegations", "positions", "actors"}
 #: Types that can be appended to a stream of any kind (corrections) name this aggregate.
 ANY = "any"
 
@@ -60,6 +60,7 @@ def test_every_aggregate_has_exactly_one_type_that_opens_its_streams(
         "talks": ["TalksProposed"],
         "delegations": ["DelegationAnnounced"],
         "positions": ["PositionTaken"],
+        "actors": ["ActorRegistered"],
     }
 
 

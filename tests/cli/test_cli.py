@@ -7,6 +7,7 @@ import pytest
 from helpers import CLI, event_count, run_cli, running_server
 
 from application.demo import FACTS, TALKS_ID
+from application.demo_actors import ACTORS
 from store.settings import Settings
 
 
@@ -22,8 +23,10 @@ def test_load_demo_loads_every_fact_then_says_it_is_already_loaded(settings: Set
     second = run_cli("load-demo", settings=settings)
 
     assert first.returncode == 0, first.stderr
-    assert f"{len(FACTS)} new events" in first.stdout + first.stderr
-    assert count_after_first == len(FACTS)
+    # Each fact of the article, each actor it names, and each title it gives them.
+    expected = len(FACTS) + sum(1 + len(actor.roles) for actor in ACTORS)
+    assert f"{expected} new events" in first.stdout + first.stderr
+    assert count_after_first == expected
     assert second.returncode == 0, second.stderr
     assert "already loaded" in (second.stdout + second.stderr).lower()
     assert event_count(settings) == count_after_first
@@ -37,7 +40,7 @@ def test_serve_on_an_empty_store_loads_the_demo_and_serves_it(settings: Settings
 
     assert talks.status_code == 200, talks.text
     assert talks.json()["title"] == "Russia–Ukraine direct talks, Istanbul"
-    assert len(log.json()["events"]) == len(FACTS)
+    assert len(log.json()["events"]) == len(FACTS) + sum(1 + len(a.roles) for a in ACTORS)
 
 
 @pytest.mark.slow

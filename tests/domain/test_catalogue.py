@@ -54,6 +54,7 @@ def test_the_catalogue_lists_every_event_type_of_every_aggregate():
         "talks": 13,
         "delegations": 9,
         "positions": 11,
+        "actors": 4,
     }
 
 

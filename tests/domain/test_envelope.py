@@ -3,6 +3,7 @@
 import pytest
 from given import ON_2_JUNE, an_envelope, fact, given, opened, then_refused
 
+from domain.coding import Coding, Plover
 from domain.envelope import Envelope, Source
 from domain.errors import InvalidEventError
 from domain.talks import Talks
@@ -20,7 +21,19 @@ PROPOSED = fact(Talks.TalksProposed, title="Istanbul talks", parties=["Ukraine",
             "/sources/1",
         ),
         (
-            Envelope(occurred=ON_2_JUNE, sources=(Source(outlet="A", published_at="2025-06-02"),)),
+            Envelope(occurred=ON_2_JUNE, sources=(Source(outlet="A"),), coding=Coding(cameo="1x")),
+            "/coding/cameo",
+        ),
+        (
+            Envelope(
+                occurred=ON_2_JUNE, sources=(Source(outlet="A"),), coding=Coding(plover=Plover("X"))
+            ),
+            "/coding/plover/category",
+        ),
+        (
+            Envelope(
+                occurred=ON_2_JUNE, sources=(Source(outlet="A", published_at="2025-06-02T10:00"),)
+            ),
             "/sources/0/published_at",
         ),
         (

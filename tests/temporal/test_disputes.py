@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from helpers import assert_problem
 
-from application.demo import TALKS_ID, demo_id
+from application.demo import STREAMS, TALKS_ID, demo_id
 from tests.temporal.support import (
     a_source,
     append,
@@ -168,3 +168,123 @@ def test_the_demo_venue_is_settled_now_and_disputed_before_its_correction(
     }
     assert all(c["sources"] and c["sources"][0]["quote"] for c in dispute["claims"])
     assert [r["city"] for r in then["rounds"]] == ["Istanbul"]
+
+
+# Which claim stands never depends on the calendar; dates are claims too
+
+
+def test_a_disputed_claim_dated_earlier_never_becomes_the_value(client: TestClient) -> None:
+    talks = new_talks(client, occurred={"precision": "day", "value": "2025-05-01"})
+    first = append(client, "talks", talks, scheduled("Istanbul", ISTANBUL))  # dated 2 June
+    early = scheduled(
+        "Ankara", ANKARA, modality="disputed", occurred={"precision": "day", "value": "2025-05-20"}
+    )
+    second = append(client, "talks", talks, early)
+
+    for params in ({}, {"at": "9000-01-01"}):
+        found = state(client, "talks", talks, **params)
+        assert [r["city"] for r in found["rounds"]] == ["Istanbul"]
+        assert [c["event_id"] for c in found["disputes"][0]["claims"]] == [first, second]
+    # On 25 May only the disputed report had been made: it is shown as disputed, not as the round.
+    then = state(client, "talks", talks, at="2025-05-25")
+    assert then["rounds"] == []
+    (dispute,) = then["disputes"]
+    assert [c["event_id"] for c in dispute["claims"]] == [second]
+
+
+def test_the_first_recorded_claim_stands_even_when_a_rival_is_dated_earlier(
+    client: TestClient,
+) -> None:
+    talks = new_talks(client, occurred={"precision": "day", "value": "2025-05-01"})
+    agreement = {"title": "Prisoner exchange", "parties": ["Ukraine", "Russia"]}
+    first = append(
+        client,
+        "talks",
+        talks,
+        body(
+            "AgreementReached",
+            {**agreement, "terms": "all for all"},
+            occurred={"precision": "day", "value": "2025-05-16"},
+            sources=[ISTANBUL],
+        ),
+    )
+    later = append(
+        client,
+        "talks",
+        talks,
+        body(
+            "AgreementReached",
+            {**agreement, "terms": "1000 for 1000"},
+            occurred={"precision": "day", "value": "2025-05-10"},
+            sources=[ANKARA],
+        ),
+    )
+
+    for params in ({}, {"at": "2025-06-30"}):
+        found = state(client, "talks", talks, **params)
+        assert [a["terms"] for a in found["agreements"]] == ["all for all"]
+        assert [c["event_id"] for c in found["disputes"][0]["claims"]] == [first, later]
+    # On 12 May only the rival had been reported: it is all that was known to have happened.
+    then = state(client, "talks", talks, at="2025-05-12")
+    assert [a["terms"] for a in then["agreements"]] == ["1000 for 1000"]
+    assert "disputes" not in then
+
+
+def held(day_value: str, source: dict[str, Any], **envelope: Any) -> dict[str, Any]:
+    occurred = {"precision": "day", "value": day_value}
+    if len(day_value) == 7:
+        occurred = {"precision": "month", "value": day_value}
+    return body(
+        "RoundHeld",
+        {"number": 1, "city": "Istanbul"},
+        occurred=occurred,
+        sources=[source],
+        **envelope,
+    )
+
+
+def test_two_reports_of_one_round_held_on_different_days_are_a_dispute_of_dates(
+    client: TestClient,
+) -> None:
+    talks = new_talks(client)
+    first = append(client, "talks", talks, held("2025-06-02", ISTANBUL))
+    second = append(client, "talks", talks, held("2025-06-03", ANKARA, modality="disputed"))
+
+    (dispute,) = state(client, "talks", talks)["disputes"]
+    assert dispute["subject"] == {"type": "RoundHeld", "number": 1}
+    assert [c["event_id"] for c in dispute["claims"]] == [first, second]
+    assert [c["occurred"]["value"] for c in dispute["claims"]] == ["2025-06-02", "2025-06-03"]
+
+
+def test_a_round_held_on_a_day_of_the_month_another_report_gives_is_no_dispute(
+    client: TestClient,
+) -> None:
+    talks = new_talks(client)
+    append(client, "talks", talks, held("2025-06", ISTANBUL))
+    append(client, "talks", talks, held("2025-06-02", ANKARA, modality="disputed"))
+
+    assert "disputes" not in state(client, "talks", talks)
+
+
+def test_a_correction_of_the_date_settles_a_dispute_of_dates(client: TestClient) -> None:
+    talks = new_talks(client)
+    append(client, "talks", talks, held("2025-06-02", ISTANBUL))
+    second = append(client, "talks", talks, held("2025-06-03", ANKARA, modality="disputed"))
+    append(
+        client,
+        "talks",
+        talks,
+        correction(second, occurred={"precision": "day", "value": "2025-06-02"}),
+    )
+
+    assert "disputes" not in state(client, "talks", talks)
+
+
+def test_every_demo_stream_reads_the_same_now_after_every_fact_and_as_of_now(
+    client: TestClient,
+) -> None:
+    load_the_demo(client)
+    for kind, stream in STREAMS.items():
+        now = state(client, kind, str(stream))
+        assert state(client, kind, str(stream), at="9000-01-01") == now
+        assert state(client, kind, str(stream), as_of="9000-01-01T00:00:00Z") == now

@@ -26,6 +26,7 @@ from helpers import (
 
 from api.app import create_app
 from application.demo import DELEGATION_ID, POSITION_ID, TALKS_ID, load_demo
+from application.demo_actors import ACTORS, load_demo_actors
 from application.service import TimelineService
 from store.keys import Role
 from store.settings import Settings
@@ -37,7 +38,13 @@ OPERATIONS = api_operations(APP)
 ADMIN_PATHS = re.compile(r"^/keys(/|$)|/rebuild$")
 WRITES = [op for op in OPERATIONS if op.method in WRITE_METHODS]
 #: Reads anyone may make unless NT_READS_REQUIRE_KEY; /keys is admin-only even to read.
-READS = [op for op in OPERATIONS if op.method == "GET" and not ADMIN_PATHS.search(op.path)]
+#: "Who am I" needs a key of any role, even while reads are open.
+KEY_HOLDERS = {"/me"}
+READS = [
+    op
+    for op in OPERATIONS
+    if op.method == "GET" and not ADMIN_PATHS.search(op.path) and op.path not in KEY_HOLDERS
+]
 #: Liveness, readiness and metrics stay open to orchestrators and scrapers.
 ALWAYS_OPEN = {"/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json"}
 #: Server-Sent Events never end, so they are checked through a real server (see below).
@@ -69,7 +76,12 @@ def weaker_roles(role: Role) -> list[Role]:
 def url_for(operation: Operation, **overrides: str) -> str:
     """The route with plausible values in its path (real demo ids where a stream is named)."""
     kind = operation.path.strip("/").split("/")[0]
-    stream = {"talks": TALKS_ID, "delegations": DELEGATION_ID, "positions": POSITION_ID}
+    stream = {
+        "talks": TALKS_ID,
+        "delegations": DELEGATION_ID,
+        "positions": POSITION_ID,
+        "actors": ACTORS[0].stream_id,
+    }
     values = {
         "stream_id": str(stream.get(kind, uuid4())),
         "talks_id": str(TALKS_ID),
@@ -107,6 +119,7 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def demo_loaded(service: TimelineService) -> None:
     assert load_demo(service) > 0
+    assert load_demo_actors(service) > 0
 
 
 @pytest.fixture
@@ -203,6 +216,16 @@ def test_a_read_is_open_without_a_key_by_default(
     response = call(anonymous, operation)
 
     assert response.status_code == 200, response.text
+
+
+def test_who_am_i_needs_a_key_of_any_role(
+    anonymous: TestClient, key_for: Callable[[Role], str]
+) -> None:
+    assert_unauthorized(anonymous.get("/me"))
+    for role in ("reader", "editor", "admin"):
+        answer = anonymous.get("/me", headers=bearer(key_for(role)))
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["role"] == role
 
 
 def test_a_read_with_a_bad_key_is_401_even_when_reads_are_open(anonymous: TestClient) -> None:
