@@ -176,26 +176,7 @@ class TimelineService:
         idempotency: Idempotency | None,
         principal: str | None,
     ) -> AppendResult:
-        pending = list(aggregate.pending_events)
-        talks_id = str(aggregate.id) if kind == "talks" else str(aggregate.state["talks_id"])
-        rows = []
-        for event in pending:
-            assert isinstance(event, NegotiationAggregate.Event)
-            start, end = event.envelope.occurred.bounds()
-            rows.append(
-                IndexRow(
-                    stream_id=str(event.originator_id),
-                    kind=kind,
-                    version=event.originator_version,
-                    event_id=str(event.event_id),
-                    type=event.type_name(),
-                    talks_id=talks_id,
-                    recorded_at=iso(event.timestamp),
-                    occurred_start=iso(start) if start else None,
-                    occurred_end=iso(end) if end else None,
-                    principal=principal,
-                )
-            )
+        rows = self._index_rows(aggregate, kind, principal)
         extras: dict[str, Any] = {"index": rows}
         if idempotency is not None:
             extras["idempotency"] = IdempotencyRecord(
@@ -216,6 +197,70 @@ class TimelineService:
             position=appended[-1].position,
             events=appended,
         )
+
+    @staticmethod
+    def _index_rows(
+        aggregate: NegotiationAggregate, kind: str, principal: str | None
+    ) -> list[IndexRow]:
+        """The index rows of the aggregate's pending events, in their order."""
+        talks_id = str(aggregate.id) if kind == "talks" else str(aggregate.state["talks_id"])
+        rows = []
+        for event in aggregate.pending_events:
+            assert isinstance(event, NegotiationAggregate.Event)
+            start, end = event.envelope.occurred.bounds()
+            rows.append(
+                IndexRow(
+                    stream_id=str(event.originator_id),
+                    kind=kind,
+                    version=event.originator_version,
+                    event_id=str(event.event_id),
+                    type=event.type_name(),
+                    talks_id=talks_id,
+                    recorded_at=iso(event.timestamp),
+                    occurred_start=iso(start) if start else None,
+                    occurred_end=iso(end) if end else None,
+                    principal=principal,
+                )
+            )
+        return rows
+
+    def save_together(
+        self, staged: list[tuple[NegotiationAggregate, str]], *, principal: str | None
+    ) -> int:
+        """Save several aggregates' pending events, with their index rows, in one transaction.
+
+        ``staged`` names, for each event in the order to store them, its aggregate and kind: an
+        aggregate named three times stores its next pending event at each place. The events were
+        recorded (guards, corrections) by the caller, as ``append`` does; the store still refuses
+        a stream changed meanwhile or an event id taken: then nothing is saved, and ConflictError
+        says so. Returns how many events were saved.
+        """
+        if not staged:
+            return 0
+        queues: dict[UUID, tuple[list[Any], list[IndexRow]]] = {}
+        aggregates: list[NegotiationAggregate] = []
+        for aggregate, kind in staged:
+            if aggregate.id not in queues:
+                events = list(reversed(aggregate.pending_events))
+                rows = list(reversed(self._index_rows(aggregate, kind, principal)))
+                queues[aggregate.id] = (events, rows)
+                aggregates.append(aggregate)
+        ordered: list[Any] = []
+        ordered_rows: list[IndexRow] = []
+        for aggregate, _ in staged:
+            events, rows = queues[aggregate.id]
+            ordered.append(events.pop())
+            ordered_rows.append(rows.pop())
+        try:
+            recordings = self.app.save_in_order(
+                aggregates, ordered, nt_extras={"index": ordered_rows}
+            )
+        except IntegrityError:
+            msg = "a stream of the batch changed meanwhile, or one of its event ids is taken"
+            raise ConflictError(msg, None) from None
+        for listener in self.on_append:
+            listener(recordings[-1].notification.id, len(recordings))
+        return len(recordings)
 
     def _replay(self, idempotency: Idempotency | None) -> AppendResult | None:
         """The first response to this Idempotency-Key, if it was used already."""
