@@ -50,11 +50,12 @@ BUDGET_SECONDS = 300
 
 #: The issue's sizes.
 FULL: dict[str, Any] = {
-    "import_events": 100_000,
+    "import_events": 200_000,
+    "synthetic_import_events": 100_000,
     "import_per_stream": 5_000,
     "long_stream_events": 10_000,
     "library_seconds": 3.0,
-    "rebuild_events": 100_000,
+    "rebuild_events": 200_000,
     "rounds": 3,
     "append_seconds": 8.0,
     "bare_seconds": 8.0,
@@ -73,6 +74,7 @@ FULL: dict[str, Any] = {
 #: What fits both backends in about five minutes on two cores; reductions are printed.
 DEFAULT: dict[str, Any] = FULL | {
     "import_events": 50_000,
+    "synthetic_import_events": 20_000,
     "library_seconds": 1.5,
     "rebuild_events": 20_000,
     "bare_seconds": 4.0,
@@ -87,6 +89,7 @@ DEFAULT: dict[str, Any] = FULL | {
 }
 QUICK: dict[str, Any] = DEFAULT | {
     "import_events": 12_000,
+    "synthetic_import_events": 4_000,
     "import_per_stream": 2_000,
     "library_seconds": 1.0,
     "rebuild_events": 2_000,
@@ -230,13 +233,8 @@ def run_backend(run: Run, backend: str, sizes: dict[str, Any]) -> None:
     with run.guard(backend, "service store"), common.fresh_store(backend) as store:
         talks = None
         with run.part(backend, "rebuild") as add:
-            source = bulk.write_import_file(
-                store.workdir / "rebuild.jsonl",
-                sizes["rebuild_events"],
-                min(sizes["import_per_stream"], sizes["rebuild_events"]),
-                sizes["import_per_stream"],
-            )
-            bulk.import_in_process(store, source)
+            source = bulk.realistic_file(store.workdir / "rebuild.jsonl", sizes["rebuild_events"])
+            bulk.import_realistic_in_process(store, source)
             talks = source.long_stream
             add(rebuild.run(store))
         if talks is not None:

@@ -30,7 +30,7 @@ SIZES = {"20k": 20_000, "200k": 200_000, "1m": 1_000_000}
 DEFAULT_SEED = 14
 #: Families reported at the same time: their lines interleave in the file.
 OPEN_FAMILIES = 24
-EPOCH = datetime(2019, 1, 1, tzinfo=UTC)
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 PARTIES = ("Ukraine", "Russia", "Armenia", "Azerbaijan", "Israel", "Hamas", "Serbia", "Kosovo")
 MEDIATORS = ("Türkiye", "Qatar", "Vatican", "Switzerland", "Saudi Arabia", "Norway", "Egypt")
 CITIES = ("Istanbul", "Ankara", "Doha", "Geneva", "Riyadh", "Oslo", "Cairo", "Vienna")
@@ -153,8 +153,15 @@ class _Generator:
 
     # Families
 
-    def family(self, size: int, start: datetime) -> Iterator[dict[str, Any]]:
-        """One Talks with its delegations and positions: ``size`` lines, in reporting order."""
+    def family(
+        self, size: int, start: datetime, talks_share: float = 0.55
+    ) -> Iterator[dict[str, Any]]:
+        """One Talks with its delegations and positions: ``size`` lines, in reporting order.
+
+        About ``talks_share`` of the lines go to the Talks itself; a long family's reporting
+        still spans about three years.
+        """
+        step = max(3, 6000 // size)
         parties = self.rng.sample(PARTIES, 2)
         talks = _Stream("talks", self.uuid(), {"rounds": {}, "next": 1})
         day = start
@@ -173,14 +180,15 @@ class _Generator:
             others.append(_Stream("positions", self.uuid(), {"priorities": [], "demands": []}))
         opened: list[_Stream] = []
         for done in range(1, size):
-            day += timedelta(hours=self.rng.randrange(2, 60))
+            day += timedelta(hours=self.rng.randrange(2, step))
             pending = [s for s in others if s not in opened]
             if pending and (self.rng.random() < 0.3 or size - done <= len(pending)):
                 stream = pending[0]
                 opened.append(stream)
                 yield self.opening(stream, talks, parties, day)
                 continue
-            stream = talks if not opened or self.rng.random() < 0.55 else self.rng.choice(opened)
+            share = self.rng.random() < talks_share
+            stream = talks if not opened or share else self.rng.choice(opened)
             amended = self.amendment(stream, day) if self.rng.random() < 0.08 else None
             yield amended or self.fact(stream, parties, day)
 
@@ -306,13 +314,14 @@ class _Generator:
 def records(
     total: int, seed: int = DEFAULT_SEED, long_stream_events: int = 0
 ) -> Iterator[dict[str, Any]]:
-    """``total`` import lines; the first family's Talks has ``long_stream_events`` if given."""
+    """``total`` import lines; the first family's Talks has about ``long_stream_events``."""
     generator = _Generator(seed)
     rng = generator.rng
     written = 0
     if long_stream_events:
         # One long Talks (reads and time travel use it), reported first and on its own.
-        for line in generator.family(long_stream_events, EPOCH):
+        size = min(total, round(long_stream_events / 0.95))
+        for line in generator.family(size, EPOCH, talks_share=0.95):
             yield line
             written += 1
     active: list[Iterator[dict[str, Any]]] = []
