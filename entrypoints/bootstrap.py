@@ -85,7 +85,7 @@ def build(settings: Settings, *, follow: bool) -> Components:
     except Exception:
         application.close()
         raise
-    service = TimelineService(application)
+    service = TimelineService(application, group_commit=settings.group_commit)
     runner = listener = None
     if follow:
         runner = Runner(projector, poll_interval=settings.poll_interval)
