@@ -42,6 +42,8 @@ class Prepared:
     #: Each event's fact, shared by every view: its data and headline are worked out once.
     facts: dict[int, Fact]
     families: Families
+    #: Positions of the batch that a later reprojection of their family rebuilds anyway.
+    covered: frozenset[int] = frozenset()
 
 
 class ViewFailedError(Exception):
@@ -137,9 +139,19 @@ class Projector:
         for position, event in batch:
             if event.ANY_STREAM:
                 last[self.index.talks_of(position)] = position
+        families = {
+            position: self.family(position, talks_id) for talks_id, position in last.items()
+        }
+        # Events of such a family up to its reprojection are folded there: applying them one by
+        # one first would only be deleted again.
+        first = batch[0][0] if batch else 0
+        covered = frozenset(
+            position for _, facts in families.values() for position, _ in facts if position >= first
+        )
         return Prepared(
             {position: Fact(event, event) for position, event in batch if not event.ANY_STREAM},
-            {position: self.family(position, talks_id) for talks_id, position in last.items()},
+            families,
+            covered,
         )
 
     def _apply(self, tx: Tx, view: View, suffix: str, batch: Batch, prepared: Prepared) -> None:
@@ -150,7 +162,7 @@ class Projector:
                     if position in prepared.families:  # else a later one of the batch does it
                         talks_id, family = prepared.families[position]
                         view.reproject(tx, names, talks_id, family)
-                else:
+                elif position not in prepared.covered:
                     view.apply(tx, names, prepared.facts[position], position)
             except Exception as error:
                 raise ViewFailedError(view.name, position, error) from error
