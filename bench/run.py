@@ -107,10 +107,11 @@ QUICK: dict[str, Any] = DEFAULT | {
     "memory_read_seconds": 5.0,
 }
 WHY_REDUCED = {
-    "import_events": "the import runs at 4,000-8,000 events/s here: 100,000 events would take "
-    "15-25 s per backend",
-    "rebuild_events": "filling the store and rebuilding runs at 4,000-8,000 events/s here: "
-    "100,000 events would take about a minute per backend",
+    "import_events": "the realistic import runs at 1,000-3,000 events/s here: 200,000 events "
+    "would take one to three minutes per backend",
+    "synthetic_import_events": "a second line for comparison with earlier runs; time budget",
+    "rebuild_events": "filling the store with the realistic log and rebuilding runs at "
+    "500-3,000 events/s here: 200,000 events would take minutes per backend",
     "memory_events": "filling 1,000,000 events takes 40-50 s per backend here; RSS is "
     "reported for the count used, nothing extrapolated",
 }
