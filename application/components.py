@@ -168,4 +168,5 @@ class Components:
             self.listener.stop()
         if self.runner is not None:
             self.runner.stop()
+        self.service.close()
         self.application.close()

@@ -35,8 +35,8 @@ the aggregates in memory as an append would, and append nothing if any line is b
 append still fail after the check (another writer got there first), the import stops there and
 says which lines were appended: never half-applied silently.
 
-Events are appended in batches (consecutive events of one stream, at most 500, atomically each),
-with the principal ``import:<file name>``.
+Events are appended in batches of at most 500, whatever their streams and the order of the lines:
+each batch is stored in one transaction, its events in the order of their lines, with the principal ``import:<file name>``.
 """
 
 from __future__ import annotations
@@ -317,7 +317,8 @@ class _Run:
         self.aggregates: dict[UUID, NegotiationAggregate] = {}
         self.met: dict[str, tuple[UUID, str, dict[str, Any]]] = {}
         self.pending: list[Line] = []
-        self.pending_kind = ""
+        #: The kind of each stream with staged events.
+        self.pending_kinds: dict[UUID, str] = {}
 
     def kind_of(self, stream_id: UUID) -> str | None:
         return self.kinds.get(stream_id) or self.service.stream_kind(str(stream_id))
@@ -392,45 +393,50 @@ class _Run:
     # The appends
 
     def apply(self, line: Line, kind: str) -> bool:
-        """Append the line's event (maybe batched); False if a failure stopped a strict run."""
+        """Stage the line's event in the batch; False if a failure stopped a strict run.
+
+        The batch spans streams: each event is recorded onto its aggregate in memory, as the
+        check does (guards, corrections against targets met in the batch or stored), and the
+        batch is saved in one transaction when it is full. A line refused here is reported
+        alone; the others stay in the batch.
+        """
         self.seen.add(line.event_id)
-        if line.creates or line.event.event_type.event_class.ANY_STREAM:
-            if not self.flush():
-                return False
-            return self._append_alone(line, kind)
-        full = len(self.pending) >= MAX_BATCH
-        moved = bool(self.pending) and self.pending[0].stream_id != line.stream_id
-        if (full or moved) and not self.flush():
-            return False
+        try:
+            self.check(line, kind)
+        except (BadLineError, DomainError, ApplicationError) as error:
+            if line.creates:
+                self.kinds.pop(line.stream_id, None)
+            if self.service.target(line.event.event_id) is not None:
+                self.report.present += 1  # appended meanwhile by someone else
+                return True
+            problem = error if isinstance(error, BadLineError) else _problem(error, str)
+            self.report.errors.append(LineError(line.number, problem.reason, problem.pointer))
+            if self.report.strict:
+                # What came before this line is appended; the report says the run stopped here.
+                return self.flush() and self.stop(line, problem.reason)
+            return True
         self.pending.append(line)
-        self.pending_kind = kind
-        return True
+        self.pending_kinds[line.stream_id] = kind
+        return len(self.pending) < MAX_BATCH or self.flush()
 
     def flush(self) -> bool:
-        """Append the pending batch atomically; line by line if it fails (to find the bad one)."""
+        """Save the staged batch in one transaction; line by line if the store refuses it."""
         batch, self.pending = self.pending, []
+        staged, kinds = self.aggregates, self.pending_kinds
+        # Saved aggregates go to the application's cache; the next batch loads from there.
+        self.aggregates, self.pending_kinds, self.met = {}, {}, {}
         if not batch:
             return True
-        if len(batch) > 1:
-            try:
-                self.service.append(
-                    self.pending_kind,
-                    batch[0].stream_id,
-                    [line.event for line in batch],
-                    principal=self.principal,
-                )
-            except (DomainError, ApplicationError) as error:
-                if self.report.strict:
-                    line = batch[error.index or 0]
-                    problem = _problem(error, str)
-                    self.report.errors.append(
-                        LineError(line.number, problem.reason, problem.pointer)
-                    )
-                    return self.stop(line, problem.reason)
-            else:
-                self.report.appended += len(batch)
-                return True
-        return all(self._append_alone(line, self.pending_kind) for line in batch)
+        try:
+            self.service.save_together(
+                [(staged[line.stream_id], kinds[line.stream_id]) for line in batch],
+                principal=self.principal,
+            )
+        except ApplicationError:
+            # Another writer got there first: each line again on its own, to say which failed.
+            return all(self._append_alone(line, kinds[line.stream_id]) for line in batch)
+        self.report.appended += len(batch)
+        return True
 
     def _append_alone(self, line: Line, kind: str) -> bool:
         try:
@@ -445,6 +451,8 @@ class _Run:
             if self.service.target(line.event.event_id) is not None:
                 self.report.present += 1  # appended meanwhile by someone else
                 return True
+            if line.creates:
+                self.kinds.pop(line.stream_id, None)  # later lines of it are reported, not run
             problem = _problem(error, lambda pointer: pointer)
             self.report.errors.append(LineError(line.number, problem.reason, problem.pointer))
             return not self.report.strict or self.stop(line, problem.reason)

@@ -6,6 +6,7 @@ place and never sees a storage exception.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 import time
@@ -16,7 +17,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 
 from application import corrections
 from application.errors import (
@@ -28,6 +29,7 @@ from application.errors import (
 from application.event_cache import EventCache
 from application.event_input import NewEvent
 from application.folds import FoldCache
+from application.group_commit import GroupCommitter
 from domain.base import NegotiationAggregate
 from domain.catalogue import AGGREGATES
 from domain.errors import DomainError, DuplicateFactError, UnknownStreamError
@@ -72,7 +74,7 @@ class AppendResult:
 class TimelineService:
     """Appends and replays over one TimelineApplication."""
 
-    def __init__(self, app: TimelineApplication) -> None:
+    def __init__(self, app: TimelineApplication, *, group_commit: bool = False) -> None:
         self.app = app
         self.db = app.database
         self.index = EventIndex(app.database)
@@ -83,6 +85,13 @@ class TimelineService:
         # Appends to one stream from this process take turns, so they need no retries; appends
         # from other processes still race, and the loser retries after a jittered pause.
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
+        #: With group commit, one writer commits the appends waiting together (group_commit.py).
+        self.group = GroupCommitter(self) if group_commit else None
+
+    def close(self) -> None:
+        """Stop the group-commit writer, if any, once the appends waiting are answered."""
+        if self.group is not None:
+            self.group.close()
 
     # Commands
 
@@ -123,8 +132,48 @@ class TimelineService:
         """Append events to a stream atomically; retried on a race unless a version was expected."""
         if (replay := self._replay(idempotency, principal)) is not None:
             return replay
+        if (
+            self.group is not None
+            and idempotency is None
+            and not any(event.event_type.event_class.ANY_STREAM for event in events)
+        ):
+            grouped: AppendResult = self.group.append(
+                kind, stream_id, events, expected_version, principal
+            )
+            return grouped
         with self._stripes[hash(stream_id) % LOCK_STRIPES]:
             return self._append(kind, stream_id, events, expected_version, idempotency, principal)
+
+    def append_alone(
+        self,
+        kind: str,
+        stream_id: UUID,
+        events: list[NewEvent],
+        expected_version: int | None,
+        principal: str | None,
+    ) -> AppendResult:
+        """Append on the ordinary path, one transaction of its own (retried on a race)."""
+        with self._stripes[hash(stream_id) % LOCK_STRIPES]:
+            return self._append(kind, stream_id, events, expected_version, None, principal)
+
+    @staticmethod
+    def result_of(stream_id: UUID, kind: str, recordings: list[Recording[UUID]]) -> AppendResult:
+        """The answer to an append from the recordings of its events."""
+        appended = [
+            Appended(
+                str(r.domain_event.event_id),  # type: ignore[attr-defined]
+                r.domain_event.originator_version,
+                r.notification.id,
+            )
+            for r in recordings
+        ]
+        return AppendResult(
+            stream_id=str(stream_id),
+            kind=kind,
+            version=appended[-1].version,
+            position=appended[-1].position,
+            events=appended,
+        )
 
     def _append(
         self,
@@ -176,27 +225,7 @@ class TimelineService:
         idempotency: Idempotency | None,
         principal: str | None,
     ) -> AppendResult:
-        pending = list(aggregate.pending_events)
-        # A Talks and an actor are families of their own; delegations and positions join theirs.
-        talks_id = str(aggregate.state.get("talks_id") or aggregate.id)
-        rows = []
-        for event in pending:
-            assert isinstance(event, NegotiationAggregate.Event)
-            start, end = event.envelope.occurred.bounds()
-            rows.append(
-                IndexRow(
-                    stream_id=str(event.originator_id),
-                    kind=kind,
-                    version=event.originator_version,
-                    event_id=str(event.event_id),
-                    type=event.type_name(),
-                    talks_id=talks_id,
-                    recorded_at=iso(event.timestamp),
-                    occurred_start=iso(start) if start else None,
-                    occurred_end=iso(end) if end else None,
-                    principal=principal,
-                )
-            )
+        rows = self._index_rows(aggregate, kind, principal)
         extras: dict[str, Any] = {"index": rows}
         if idempotency is not None:
             extras["idempotency"] = IdempotencyRecord(
@@ -217,6 +246,78 @@ class TimelineService:
             position=appended[-1].position,
             events=appended,
         )
+
+    @staticmethod
+    def _index_rows(
+        aggregate: NegotiationAggregate, kind: str, principal: str | None
+    ) -> list[IndexRow]:
+        """The index rows of the aggregate's pending events, in their order."""
+        # A Talks and an actor are families of their own; delegations and positions join theirs.
+        talks_id = str(aggregate.state.get("talks_id") or aggregate.id)
+        rows = []
+        for event in aggregate.pending_events:
+            assert isinstance(event, NegotiationAggregate.Event)
+            start, end = event.envelope.occurred.bounds()
+            rows.append(
+                IndexRow(
+                    stream_id=str(event.originator_id),
+                    kind=kind,
+                    version=event.originator_version,
+                    event_id=str(event.event_id),
+                    type=event.type_name(),
+                    talks_id=talks_id,
+                    recorded_at=iso(event.timestamp),
+                    occurred_start=iso(start) if start else None,
+                    occurred_end=iso(end) if end else None,
+                    principal=principal,
+                )
+            )
+        return rows
+
+    def save_together(
+        self,
+        staged: list[tuple[NegotiationAggregate, str]],
+        *,
+        principal: str | None,
+        principals: list[str | None] | None = None,
+    ) -> list[Recording[UUID]]:
+        """Save several aggregates' pending events, with their index rows, in one transaction.
+
+        ``staged`` names, for each event in the order to store them, its aggregate and kind: an
+        aggregate named three times stores its next pending event at each place. The events were
+        recorded (guards, corrections) by the caller, as ``append`` does; the store still refuses
+        a stream changed meanwhile or an event id taken: then nothing is saved, and ConflictError
+        says so. ``principals``, if given, is each event's. Returns the events' recordings.
+        """
+        if not staged:
+            return []
+        queues: dict[UUID, tuple[list[Any], list[IndexRow]]] = {}
+        aggregates: list[NegotiationAggregate] = []
+        for aggregate, kind in staged:
+            if aggregate.id not in queues:
+                events = list(reversed(aggregate.pending_events))
+                rows = list(reversed(self._index_rows(aggregate, kind, principal)))
+                queues[aggregate.id] = (events, rows)
+                aggregates.append(aggregate)
+        ordered: list[Any] = []
+        ordered_rows: list[IndexRow] = []
+        for place, (aggregate, _) in enumerate(staged):
+            events, rows = queues[aggregate.id]
+            ordered.append(events.pop())
+            row = rows.pop()
+            if principals is not None:
+                row = dataclasses.replace(row, principal=principals[place])
+            ordered_rows.append(row)
+        try:
+            recordings = self.app.save_in_order(
+                aggregates, ordered, nt_extras={"index": ordered_rows}
+            )
+        except IntegrityError:
+            msg = "a stream of the batch changed meanwhile, or one of its event ids is taken"
+            raise ConflictError(msg, None) from None
+        for listener in self.on_append:
+            listener(recordings[-1].notification.id, len(recordings))
+        return recordings
 
     def _replay(
         self, idempotency: Idempotency | None, principal: str | None

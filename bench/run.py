@@ -50,11 +50,12 @@ BUDGET_SECONDS = 300
 
 #: The issue's sizes.
 FULL: dict[str, Any] = {
-    "import_events": 100_000,
+    "import_events": 200_000,
+    "synthetic_import_events": 100_000,
     "import_per_stream": 5_000,
     "long_stream_events": 10_000,
     "library_seconds": 3.0,
-    "rebuild_events": 100_000,
+    "rebuild_events": 200_000,
     "rounds": 3,
     "append_seconds": 8.0,
     "bare_seconds": 8.0,
@@ -73,6 +74,7 @@ FULL: dict[str, Any] = {
 #: What fits both backends in about five minutes on two cores; reductions are printed.
 DEFAULT: dict[str, Any] = FULL | {
     "import_events": 50_000,
+    "synthetic_import_events": 20_000,
     "library_seconds": 1.5,
     "rebuild_events": 20_000,
     "bare_seconds": 4.0,
@@ -87,6 +89,7 @@ DEFAULT: dict[str, Any] = FULL | {
 }
 QUICK: dict[str, Any] = DEFAULT | {
     "import_events": 12_000,
+    "synthetic_import_events": 4_000,
     "import_per_stream": 2_000,
     "library_seconds": 1.0,
     "rebuild_events": 2_000,
@@ -104,10 +107,11 @@ QUICK: dict[str, Any] = DEFAULT | {
     "memory_read_seconds": 5.0,
 }
 WHY_REDUCED = {
-    "import_events": "the import runs at 4,000-8,000 events/s here: 100,000 events would take "
-    "15-25 s per backend",
-    "rebuild_events": "filling the store and rebuilding runs at 4,000-8,000 events/s here: "
-    "100,000 events would take about a minute per backend",
+    "import_events": "the realistic import runs at 1,000-3,000 events/s here: 200,000 events "
+    "would take one to three minutes per backend",
+    "synthetic_import_events": "a second line for comparison with earlier runs; time budget",
+    "rebuild_events": "filling the store with the realistic log and rebuilding runs at "
+    "500-3,000 events/s here: 200,000 events would take minutes per backend",
     "memory_events": "filling 1,000,000 events takes 40-50 s per backend here; RSS is "
     "reported for the count used, nothing extrapolated",
 }
@@ -230,13 +234,8 @@ def run_backend(run: Run, backend: str, sizes: dict[str, Any]) -> None:
     with run.guard(backend, "service store"), common.fresh_store(backend) as store:
         talks = None
         with run.part(backend, "rebuild") as add:
-            source = bulk.write_import_file(
-                store.workdir / "rebuild.jsonl",
-                sizes["rebuild_events"],
-                min(sizes["import_per_stream"], sizes["rebuild_events"]),
-                sizes["import_per_stream"],
-            )
-            bulk.import_in_process(store, source)
+            source = bulk.realistic_file(store.workdir / "rebuild.jsonl", sizes["rebuild_events"])
+            bulk.import_realistic_in_process(store, source)
             talks = source.long_stream
             add(rebuild.run(store))
         if talks is not None:

@@ -89,7 +89,7 @@ def build(settings: Settings, *, follow: bool) -> Components:
     except Exception:
         application.close()
         raise
-    service = TimelineService(application)
+    service = TimelineService(application, group_commit=settings.group_commit)
     lock = RebuildLock(settings)
     projector.rebuild_guard = lock.rebuilding
     runner = listener = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -46,6 +46,28 @@ class TimelineApplication(Application[UUID]):
     def load(self, stream_id: UUID, version: int | None = None) -> Any:
         """The stream's aggregate (at ``version``), from the cache, snapshot and events."""
         return self.repository.get(stream_id, version=version, projector_func=project_events)
+
+    def save_in_order(
+        self, aggregates: Sequence[Any], events: Sequence[Any], **kwargs: Any
+    ) -> list[Recording[UUID]]:
+        """Save several aggregates in one transaction, their events stored in ``events``'s order.
+
+        ``save(*aggregates)`` stores them aggregate by aggregate; an import that interleaves
+        streams keeps its lines' order instead (``events`` are the aggregates' pending events,
+        reordered). Snapshots and the cache are kept as ``save`` keeps them.
+        """
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        pending = sum(len(aggregate.collect_events()) for aggregate in aggregates)
+        if pending != len(events):
+            msg = f"{len(events)} events given for {pending} pending"
+            raise ValueError(msg)
+        processing_event.aggregates = {aggregate.id: aggregate for aggregate in aggregates}
+        processing_event.events = list(events)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -80,6 +80,12 @@ class Settings(BaseSettings):
         description="Streams whose latest aggregate each process keeps in memory (0: none); "
         "a cached one is brought up to date from the store before each append",
     )
+    group_commit: bool = Field(
+        False,
+        description="One writer per process commits the appends waiting together (one "
+        "transaction per group); false (the default until a crash test covers it): each "
+        "append commits alone",
+    )
     connect_timeout_seconds: float = Field(
         30.0, ge=0, le=600, description="How long to retry an unreachable database on start"
     )

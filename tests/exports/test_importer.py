@@ -22,7 +22,7 @@ from export_support import (
 
 from application.demo import DELEGATION_ID, POSITION_ID, TALKS_ID
 from application.importer import BadLineError, import_file, import_lines, parse_line
-from application.service import ConflictError, TimelineService
+from application.service import TimelineService
 from store.settings import Settings
 
 STREAMS = (TALKS_ID, DELEGATION_ID, POSITION_ID, TALKS, DELEGATION, POSITION)
@@ -288,19 +288,24 @@ def test_strict_imports_everything_when_every_line_is_good(service: TimelineServ
 
 
 def test_strict_stops_and_says_so_when_an_append_fails_after_the_check(
-    service: TimelineService, monkeypatch: pytest.MonkeyPatch
+    service: TimelineService,
 ) -> None:
-    file = [talks_line(), round_line(1), round_line(2)]
+    import_lines(service, [talks_line()], principal="x")
+    file = [round_line(1), round_line(2)]
 
-    def conflict(*args: Any, **kwargs: Any) -> Any:
-        raise ConflictError("the stream kept changing", 1)
+    def another_writer(phase: str, done: int, total: int) -> None:
+        # Between the check and the appends, another writer records round 2 first.
+        if phase == "checking" and done == total:
+            import_lines(service, [round_line(2, event_id=str(UUID(int=7)))], principal="y")
 
-    monkeypatch.setattr(service, "append", conflict)
-    report = import_lines(service, file, principal="x", strict=True)
+    report = import_lines(service, file, principal="x", strict=True, progress=another_writer)
 
     assert report.stopped
     assert report.appended == 1
     assert [error.line for error in report.errors] == [2]
+    assert [e.type_name() for e in service.events_of(UUID(NEW_TALKS))] == [
+        "TalksProposed", "RoundHeld", "RoundHeld"
+    ]  # fmt: skip
 
 
 def test_a_stream_created_twice_is_a_bad_line(service: TimelineService) -> None:

@@ -238,10 +238,10 @@ def test_an_append_while_a_correction_is_projected_goes_through(
     entered, release = threading.Event(), threading.Event()
     family = projector.family
 
-    def paused(position: int) -> Any:  # reading the family of the correction
+    def paused(position: int, *talks_id: Any) -> Any:  # reading the family of the correction
         entered.set()
         release.wait(10)
-        return family(position)
+        return family(position, *talks_id)
 
     monkeypatch.setattr(projector, "family", paused)
     outcome: dict[str, Any] = {}
