@@ -142,7 +142,6 @@ class Reads:
     def search(
         self,
         page: Page,
-        when: Clocks = NOW,
         *,
         text: str | None = None,
         talks_id: str | None = None,
@@ -169,9 +168,8 @@ class Reads:
             date_from=start,
             date_to=end,
         )
-        # The full-text index is kept with the live views; a read with min_position has waited
-        # for them (VIEWS_READ).
-        del when
+        # The full-text index is kept with the live views only (no other clock); a read with
+        # min_position has waited for them before it gets here (VIEWS_READ).
         return search(self.components.application.database, filters, page)
 
     def positions(self, talks_id: str, when: Clocks = NOW) -> list[Row]:

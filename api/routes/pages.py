@@ -118,7 +118,7 @@ def read_talks_search(
     fields = {name: request.query_params.get(name) for name in FORM_FIELDS}
     chosen = page_filters(fields)
     entries, total = reads.search(
-        Page(limit=SEARCH_PAGE_SIZE, offset=offset), NOW, text=chosen.q, talks_id=known,
+        Page(limit=SEARCH_PAGE_SIZE, offset=offset), text=chosen.q, talks_id=known,
         actor=chosen.actor, kind=chosen.kind, modality=chosen.modality,
         disputed=chosen.disputed, corrected=chosen.corrected,
         date_from=chosen.date_from, date_to=chosen.date_to,

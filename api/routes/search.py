@@ -26,15 +26,18 @@ Mark = Annotated[bool | None, Query(description="true: only those; false: none o
 
 @router.get("/search", response_model=SearchResults)
 def search(
-    reads: ReadsDep, paging: PageDep, when: ClocksDep, q: Text = None,
+    reads: ReadsDep, paging: PageDep, _waited: ClocksDep, q: Text = None,
     talks_id: UUID | None = None, actor: Actor = None, kind: Kind = None,
     modality: ModalityParam = None, disputed: Mark = None, corrected: Mark = None,
     date_from: From = None, date_to: To = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Timeline entries as now known that match every filter given, in timeline order."""
+    """Timeline entries as now known that match every filter given, in timeline order.
+
+    (``_waited``: the clocks dependency, which waits for min_position; search is live only.)
+    """
     known = reads.talks_known(talks_id) if talks_id else None
     entries, total = reads.search(
-        paging, when, text=q, talks_id=known, actor=actor, kind=kind, modality=modality,
+        paging, text=q, talks_id=known, actor=actor, kind=kind, modality=modality,
         disputed=disputed, corrected=corrected, date_from=date_from, date_to=date_to,
     )  # fmt: skip
     return {"total": total, "limit": paging.limit, "offset": paging.offset, "entries": entries}
