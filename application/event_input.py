@@ -30,6 +30,8 @@ from domain.coding import Coding, Plover
 from domain.envelope import FORWARD_MODALITIES, Envelope, Person, Source
 from domain.errors import InvalidEventError
 from domain.occurrence import Occurrence
+from domain.participants import ROLES, Participant
+from domain.quantities import Quantity
 from domain.text import controls_in
 
 MAX_BATCH = 500
@@ -46,6 +48,27 @@ class PersonIn(Strict):
 
     name: ShortText
     title: ShortText | None = None
+
+
+#: A number in a count or a measure: at least 0, bounded (the domain checks it too).
+Amount = Annotated[float | int, Field(ge=0, le=1e12)]
+
+
+class QuantityIn(Strict):
+    """A count or a measure: a value, or a range (min and max), with its unit."""
+
+    value: Amount | None = Field(None, description="The number, if the source gives one")
+    min: Amount | None = Field(None, description="The least, if the source gives a range")
+    max: Amount | None = Field(None, description="The most, if the source gives a range")
+    unit: ShortText = Field(description='What is counted: "prisoners of war", "minutes"')
+    approximate: bool = Field(False, description='The source says "about", "some", "nearly"')
+
+
+class ParticipantIn(Strict):
+    """Who took part, and in what role."""
+
+    actor: ShortText = Field(description="An Actor's id, or a name as written")
+    role: ShortText = Field(description="One of " + ", ".join(ROLES))
 
 
 class OccurrenceIn(Strict):
@@ -117,7 +140,13 @@ class CreateIn(EventIn):
 
 # Per-type data models, built from the domain's event classes.
 
-_INPUT_TYPES: dict[Any, Any] = {Person: PersonIn, Occurrence: OccurrenceIn, str: ShortText}
+_INPUT_TYPES: dict[Any, Any] = {
+    Person: PersonIn,
+    Occurrence: OccurrenceIn,
+    Quantity: QuantityIn,
+    Participant: ParticipantIn,
+    str: ShortText,
+}
 #: Every number a body takes is bounded (in the schema and enforced): a round's number, a length.
 RoundNumber = Annotated[int, Field(ge=1, le=10_000, description="A round's number, from 1")]
 Minutes = Annotated[int, Field(ge=0, le=525_600, description="Minutes, up to a year")]
@@ -166,6 +195,10 @@ def _domain_value(value: Any, forward: bool, pointer: str) -> Any:
         return Person(name=value.name, title=value.title)
     if isinstance(value, OccurrenceIn):
         return to_occurrence(value, forward=forward, pointer=pointer)
+    if isinstance(value, QuantityIn):
+        return Quantity(**value.model_dump())
+    if isinstance(value, ParticipantIn):
+        return Participant(actor=value.actor, role=value.role)
     if isinstance(value, list):
         return [_domain_value(v, forward, f"{pointer}/{i}") for i, v in enumerate(value)]
     return value

@@ -69,8 +69,12 @@ def test_the_demo_talks_now_round_two_in_istanbul_on_monday_both_corrections_app
         "scheduled",
     )
     assert (round_two["date"]["value"], round_two["date"]["wording"]) == ("2025-06-02", "Monday")
-    assert state["mediators"] == [
+    # The first release's keys keep their values; issue 13 adds each mediator's ``roles``.
+    assert [{k: m[k] for k in ("name", "role", "hosts")} for m in state["mediators"]] == [
         {"name": "Türkiye", "role": "mediator and host of previous rounds", "hosts": True}
+    ]
+    assert [r["role"] for r in state["mediators"][0]["roles"]] == [
+        "mediator and host of previous rounds"
     ]
     assert [
         (p["party"], p["round"], p["according_to"]) for p in state["expected_participants"]
