@@ -231,6 +231,10 @@ PLOVER: dict[str, tuple[str | None, str | None, str]] = {
                           " the channel is remote"),
     "AgreementReached": ("SUPPORT", None, "CAMEO 057: sign formal agreement"),
     "DocumentExchanged": ("CONSULT", None, "as CAMEO 046: part of negotiating"),
+    "ContactHeld": ("CONSULT", None, "CAMEO 040: consult; mode phone when the channel is"
+                    " remote (041)"),
+    "AgreementImplemented": ("RETREAT", "release", "CAMEO 084: return, release (CAMEO2PLOVER"
+                             "-2021: RETREAT; 0841 release persons)"),
     "TalksSuspended": ("SANCTION", "withdraw", "as CAMEO 164: halt negotiations"),
     "TalksResumed": ("CONSULT", None, "CAMEO 046: engage in negotiation"),
     "TalksConcluded": (None, None, "the outcome decides; no category in general"),
@@ -298,6 +302,7 @@ _TALKS_ROLES: dict[str, tuple[str, ...]] = {
     "DocumentExchanged": ("from_party", "to_party"),
     "AgreementReached": ("parties",),
     "ThirdPartiesExpected": ("parties",),
+    "ContactHeld": ("initiated_by", "parties"),
 }
 #: Fields naming the other side of a delegation's or a position's event.
 _COUNTERPARTS = ("addressee", "proposed_by", "to_party", "mediator")
@@ -908,7 +913,7 @@ def cloudevents_batch(family: Family) -> str:
 def plover_mode(item: Item, talks: dict[str, Any]) -> str | None:
     """The PLOVER mode: the type's own, or from the data (a call's channel, a hosted round)."""
     name = item.event.type_name()
-    if name == "MediatorConsulted":
+    if name in ("MediatorConsulted", "ContactHeld"):
         channel = str(item.event.data().get("channel") or "").casefold()
         return "phone" if any(word in channel for word in _REMOTE_CHANNELS) else None
     if name == "RoundHeld":
@@ -929,7 +934,7 @@ def plover_entity(name: str) -> dict[str, str]:
 
 
 #: Talks-level types whose named sides act together (PLOVER codes them all as actor).
-_TOGETHER = frozenset({"AgreementReached", "ThirdPartiesExpected"})
+_TOGETHER = frozenset({"AgreementReached", "ThirdPartiesExpected", "ContactHeld"})
 
 
 def plover_sides(item: Item, talks_parties: list[str]) -> tuple[list[str], list[str]]:
