@@ -121,6 +121,7 @@ from domain.base import NegotiationAggregate
 from domain.corrections import EventCorrected
 from domain.envelope import Source
 from domain.occurrence import Occurrence
+from domain.quantities import Quantity
 from domain.values import as_dict
 from store.serialize import cameo_of, iso
 
@@ -566,9 +567,22 @@ def _reasons(item: Item, family: Family) -> list[str]:
 # TimelineJS
 
 
+def reported_details(data: dict[str, Any]) -> list[str]:
+    """Who took part and the durations an event reports, as sentences (slides, notes)."""
+    found = []
+    participants = data.get("participants") or []
+    if participants and isinstance(participants[0], dict):  # MediatorConsulted's are names
+        people = ", ".join(f"{p['actor']} ({p['role']})" for p in participants)
+        found.append(f"Took part: {people}.")
+    if isinstance(data.get("duration"), dict):
+        found.append(f"Duration: {Quantity(**data['duration']).text()}.")
+    return found
+
+
 def _slide_html(item: Item, family: Family) -> str:
     envelope = item.event.envelope
     parts = [f"<blockquote>{html.escape(quote)}</blockquote>" for quote in envelope.quotes]
+    parts.extend(f"<p>{html.escape(text)}</p>" for text in reported_details(item.event.data()))
     if envelope.attributed_to:
         parts.append(f"<p>According to {html.escape(envelope.attributed_to)}.</p>")
     if envelope.modality != "asserted" and not (item.disputed and envelope.modality == "disputed"):
@@ -612,8 +626,8 @@ def _eras(talks: dict[str, Any]) -> list[dict[str, Any]]:
         if span is None:
             continue
         headline = f"Round {round_['number']}"
-        if round_.get("city"):
-            headline += f", {round_['city']}"
+        if round_.get("city") or round_.get("country"):
+            headline += f", {round_.get('city') or round_['country']}"
         text = f"{round_['status']}: {display_date(Occurrence(**round_['date']))}"
         eras.append(
             {
@@ -680,7 +694,7 @@ def _cell(value: str | None) -> str:
 
 
 def _notes(item: Item, family: Family) -> str:
-    parts = [item.event.headline()]
+    parts = [item.event.headline(), *reported_details(item.event.data())]
     parts.extend(f'"{quote}"' for quote in item.event.envelope.quotes)
     parts.extend(f"Corrected: {reason}" for reason in _reasons(item, family))
     return " ".join(parts)

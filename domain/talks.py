@@ -464,7 +464,7 @@ class Talks(NegotiationAggregate):
         SUBJECT = ("agreement", "stage")
         #: Free text and who was there are not what sources dispute about a stage.
         UNCOMPARED = ("participants", "summary")
-        HEADLINE = "Agreement carried out: {agreement} ({stage}): {quantities}"
+        HEADLINE = "Agreement carried out: {agreement}"  # with stage and counts: headline()
         ACTOR_FIELDS = ("participants",)
         EXAMPLE: ClassVar[dict[str, Any]] = {
             "agreement": "Exchange of prisoners of war",
@@ -479,6 +479,14 @@ class Talks(NegotiationAggregate):
         quantities: list[Quantity] | None = None
         participants: list[Participant] | None = None
         summary: str | None = None
+
+        def headline(self, data: dict[str, Any] | None = None) -> str:
+            data = self.data() if data is None else data
+            stage = f" ({data['stage']})" if data.get("stage") else ""
+            counts = ", ".join(Quantity(**q).text() for q in data.get("quantities") or [])
+            return f"Agreement carried out: {data['agreement']}{stage}" + (
+                f": {counts}" if counts else ""
+            )
 
         def apply_to(self, state: State) -> None:
             entry = {

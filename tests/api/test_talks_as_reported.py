@@ -242,6 +242,9 @@ def test_the_exports_carry_participants_and_quantities_and_round_trip(
     headlines = [e["text"]["headline"] for e in timeline["events"]]
     assert any("about 390 prisoners of war" in h for h in headlines), headlines
     assert carried in acled
+    (slide,) = [e for e in timeline["events"] if "Contact" in e["text"]["headline"]]
+    assert "Took part: Volodymyr Zelenskyy (head)." in slide["text"]["text"]
+    assert "Duration: 40 minutes." in slide["text"]["text"]
     by_id = {e["id"]: e for e in map(json.loads, cloud.splitlines())}
     assert by_id[carried]["data"]["data"]["quantities"] == [
         {"value": 390, "min": None, "max": None, "unit": "prisoners of war", "approximate": True}

@@ -254,3 +254,14 @@ def test_a_delegation_is_tied_to_the_rounds_it_is_announced_for_and_arrives_at()
         "city": "Istanbul",
         "round_number": 2,
     }
+
+
+def test_an_agreement_carried_out_reads_with_its_stage_and_counts():
+    event = when(given(Talks, PROPOSED, EXCHANGE),
+                 fact(Talks.AgreementImplemented, agreement="Exchange of prisoners",
+                      quantities=[Quantity(value=390, unit="prisoners of war", approximate=True),
+                                  Quantity(min=5, max=8, unit="bodies")]))[0]  # fmt: skip
+
+    assert event.headline() == (
+        "Agreement carried out: Exchange of prisoners: about 390 prisoners of war, 5–8 bodies"
+    )
