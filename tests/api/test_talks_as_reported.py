@@ -167,6 +167,8 @@ def test_the_talks_overview_shows_the_delegations_tied_to_each_round(client: Tes
     ]
     assert round_one["delegations"][1]["event_id"] == arrived
     assert client.get(f"/delegations/{delegation}").json()["rounds"] == [1]
+    (listed,) = client.get(f"/talks/{talks}/delegations").json()
+    assert listed["rounds"] == [1]
 
 
 # Disputes of numbers
