@@ -168,6 +168,12 @@ def test_the_example_talks_ran_through_every_talks_type_to_its_conclusion(
     assert state["proposed_by"] == "Russia"
     rounds = {r["number"]: r for r in state["rounds"]}
     assert (rounds[2]["city"], rounds[2]["status"]) == ("Istanbul", "held")
+    # Issue 13: a round held in the first release folds with the day it was held and nobody
+    # listed as taking part (the first release had no participants).
+    assert rounds[2]["held_on"]["value"] == "2025-06-02"
+    assert rounds[2]["participants"] == []
+    assert state["agreements"][0]["participants"] == []
+    assert state["agreements"][0]["implementation"] == []
     # Round 3: scheduled at a palace in Istanbul for July, postponed to August, cancelled;
     # its city corrected to Ankara.
     assert (rounds[3]["city"], rounds[3]["venue"]) == ("Ankara", "Çırağan Palace")
