@@ -354,6 +354,8 @@ class Family:
     talks: dict[str, Any]
     items: list[Item]
     corrections: dict[str, EventCorrected] = field(default_factory=dict)
+    #: The names of the Actors its participants name by id (an id shown as its actor's name).
+    actor_names: dict[str, str] = field(default_factory=dict)
 
     def shown(self) -> list[Item]:
         """The standing facts, by when they occurred (undated last), then by log position."""
@@ -418,7 +420,24 @@ def load_family(
         when = iso(at) if at else "now"
         raise NotFoundError(f"nothing of talks {talks_id} had happened by {when}")
     items.sort(key=lambda item: item.position)
-    return Family(str(talks_id), talks, items, corrections)
+    return Family(str(talks_id), talks, items, corrections, _actor_names(service, items))
+
+
+def _actor_names(service: TimelineService, items: list[Item]) -> dict[str, str]:
+    """The canonical names of the registered Actors the family's participants name by id."""
+    found: dict[str, str] = {}
+    for item in items:
+        for participant in getattr(item.event, "participants", None) or []:
+            actor = getattr(participant, "actor", None)
+            if not isinstance(actor, str) or actor in found:
+                continue
+            try:
+                stream_id = UUID(actor)
+            except ValueError:
+                continue
+            if service.stream_kind(str(stream_id)) == "actors":
+                found[actor] = str(service.state("actors", stream_id).get("name") or actor)
+    return found
 
 
 # Dates
@@ -567,12 +586,16 @@ def _reasons(item: Item, family: Family) -> list[str]:
 # TimelineJS
 
 
-def reported_details(data: dict[str, Any]) -> list[str]:
-    """Who took part and the durations an event reports, as sentences (slides, notes)."""
+def reported_details(data: dict[str, Any], names: dict[str, str] | None = None) -> list[str]:
+    """Who took part (an Actor's id as its name) and the durations an event reports, as
+    sentences (slides, notes)."""
     found = []
+    names = names or {}
     participants = data.get("participants") or []
     if participants and isinstance(participants[0], dict):  # MediatorConsulted's are names
-        people = ", ".join(f"{p['actor']} ({p['role']})" for p in participants)
+        people = ", ".join(
+            f"{names.get(p['actor'], p['actor'])} ({p['role']})" for p in participants
+        )
         found.append(f"Took part: {people}.")
     if isinstance(data.get("duration"), dict):
         found.append(f"Duration: {Quantity(**data['duration']).text()}.")
@@ -582,7 +605,8 @@ def reported_details(data: dict[str, Any]) -> list[str]:
 def _slide_html(item: Item, family: Family) -> str:
     envelope = item.event.envelope
     parts = [f"<blockquote>{html.escape(quote)}</blockquote>" for quote in envelope.quotes]
-    parts.extend(f"<p>{html.escape(text)}</p>" for text in reported_details(item.event.data()))
+    details = reported_details(item.event.data(), family.actor_names)
+    parts.extend(f"<p>{html.escape(text)}</p>" for text in details)
     if envelope.attributed_to:
         parts.append(f"<p>According to {html.escape(envelope.attributed_to)}.</p>")
     if envelope.modality != "asserted" and not (item.disputed and envelope.modality == "disputed"):
@@ -694,7 +718,7 @@ def _cell(value: str | None) -> str:
 
 
 def _notes(item: Item, family: Family) -> str:
-    parts = [item.event.headline(), *reported_details(item.event.data())]
+    parts = [item.event.headline(), *reported_details(item.event.data(), family.actor_names)]
     parts.extend(f'"{quote}"' for quote in item.event.envelope.quotes)
     parts.extend(f"Corrected: {reason}" for reason in _reasons(item, family))
     return " ".join(parts)
