@@ -8,6 +8,7 @@ against a model built from the event class's own fields, so the domain stays the
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -19,7 +20,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     ValidationError,
+    WithJsonSchema,
     create_model,
 )
 
@@ -50,8 +53,26 @@ class PersonIn(Strict):
     title: ShortText | None = None
 
 
-#: A number in a count or a measure: at least 0, bounded (the domain checks it too).
-Amount = Annotated[float | int, Field(ge=0, le=1e12)]
+MAX_AMOUNT = 10**12
+
+
+def _amount(value: Any) -> int | float:
+    """A JSON number kept as given (390 stays 390), finite and bounded; the domain refuses a
+    negative one (domain/quantities.py)."""
+    number: int | float = value if isinstance(value, int | float) else math.nan
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise ValueError("a number is expected")  # pydantic reports a ValueError at the field
+    if abs(number) > MAX_AMOUNT:
+        raise ValueError(f"a number of at most {MAX_AMOUNT}")
+    return number
+
+
+#: A number in a count or a measure (one JSON Schema number, not an int/float union).
+Amount = Annotated[
+    int | float,
+    PlainValidator(_amount),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_AMOUNT}),
+]
 
 
 class QuantityIn(Strict):

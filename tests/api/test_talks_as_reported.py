@@ -291,3 +291,13 @@ def test_an_import_line_naming_an_unknown_actor_id_is_a_bad_line(
 
     assert report.appended == 2
     assert [(e.line, e.pointer) for e in report.errors] == [(3, "/data/participants/0/actor")]
+
+
+@pytest.mark.parametrize("value", ["390", True, 10**13])
+def test_a_count_that_is_no_number_is_a_422_at_its_value(client: TestClient, value: Any) -> None:
+    talks = new_talks(client)
+    data = {"number": 1, "duration": {"value": value, "unit": "minutes"}}
+
+    response = client.post(f"/talks/{talks}/events", json=body("RoundHeld", data))
+
+    assert_problem(response, 422, pointer="/data/duration/value")
