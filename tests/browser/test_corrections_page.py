@@ -52,8 +52,12 @@ def test_the_demo_page_shows_what_was_reported_beside_the_correction(tab: Tab) -
     tab.goto(TALKS_PAGE)
     # The call with Erdogan: "the previous day" was first read from the article's Sunday.
     call = page.locator(f"#panel .timeline #event-{event_id('erdogan-consulted')}")
-    assert call.locator(".reported").inner_text().startswith(
-        "Date: reported Saturday 31 May 2025 — “the previous day”, corrected to Friday 30 May 2025"
+    assert (
+        call.locator(".reported")
+        .inner_text()
+        .startswith(
+            "Date: reported Saturday 31 May 2025 — “the previous day”, corrected to Friday 30 May 2025"
+        )
     )
     state = page.locator("#panel .state .corrected-values")
     assert "City of “Round 2 scheduled in Istanbul”: reported Ankara, corrected to Istanbul" in (
