@@ -19,8 +19,10 @@ by then, so it lists only them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from uuid import UUID
 
 from domain.base import NegotiationAggregate, State, plain
 from domain.corrections import EventCorrected
@@ -90,32 +92,38 @@ def corrections_of(events: Iterable[Event]) -> dict[str, list[EventCorrected]]:
 
 
 def state_changes(reported: State | None, now: State, events: Sequence[Event]) -> list[Entry]:
-    """Each value of the state ``now`` that differs from the state folded without corrections
-    (``reported``), with the correction that changed it; then the corrected values of folded
-    facts that the state does not show (``path`` None).
+    """Where the state ``now`` shows a corrected value: each value that differs from the state
+    folded without corrections (``reported``) and is the corrected value of a fact folded, with
+    that fact's reported value and correction; then the corrected values of folded facts that
+    the state does not show (``path`` None).
 
-    A value is credited to the correction whose corrected value it is (the latest, if several);
-    a value that follows from a correction only indirectly (a list that grew when a date moved)
-    to the latest correction of the facts folded.
+    Where several corrected facts give the value, the one whose reported value the state folded
+    without corrections holds there is credited, else the latest. Values that follow from a
+    correction only indirectly (a list reordered when a date moved) are not listed.
     """
     fixes = corrections_of(events)
-    folded = {mark["event_id"] for mark in now.get("corrected", [])}
-    originals = [e for e in events if str(e.event_id) in folded]
-    candidates = [entry for e in originals for entry in fact_changes(e, fixes[str(e.event_id)])]
+    folded = {UUID(mark["event_id"]) for mark in now.get("corrected", [])}
+    candidates = [
+        entry
+        for event in events
+        if event.event_id in folded
+        for entry in fact_changes(event, fixes[str(event.event_id)])
+    ]
     if not candidates:
         return []
-    latest = max(
-        (fix for e in originals for fix in fixes[str(e.event_id)]),
-        key=lambda fix: fix.originator_version,
-    )
+    wanted = Wanted(candidates)
+    base = _values(reported or {})
     found: list[Entry] = []
     shown: set[int] = set()
-    for path, before, after in differences(_values(reported or {}), _values(now)):
-        index = _credited(candidates, before, after)
-        if index is None:
-            found.append(_entry(path, latest, before, after))
-            continue
+    for segments, value in wanted.found_in(_values(now), base):
+        before = _at(base, segments)
+        if before == value:
+            continue  # the state shows it as reported too: not where it was corrected
+        matches = wanted.indices(value)
+        told = [i for i in matches if candidates[i]["reported"] == before]
+        index = (told or matches)[-1]
         shown.add(index)
+        path = "".join(f"/{escape(str(segment))}" for segment in segments)
         found.append({**candidates[index], "path": path})
     found.extend(
         {**entry, "path": None} for index, entry in enumerate(candidates) if index not in shown
@@ -123,58 +131,88 @@ def state_changes(reported: State | None, now: State, events: Sequence[Event]) -
     return found
 
 
-def _entry(path: str, fix: EventCorrected, before: Any, after: Any) -> Entry:
-    """A value that follows from a correction without being one of its values."""
-    return {
-        "path": path,
-        "field": None,
-        "event_id": str(fix.corrects),
-        "reported": before,
-        "corrected": after,
-        "by": str(fix.event_id),
-        "reason": fix.reason,
-    }
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _values(state: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in state.items() if k not in MARKS and not k.startswith("_")}
 
 
-def _credited(candidates: list[Entry], before: Any, after: Any) -> int | None:
-    """The candidate (latest first) whose values are these, or failing that whose corrected
-    value is ``after``."""
-    order = list(reversed(range(len(candidates))))
-    for index in order:
-        if candidates[index]["corrected"] == after and candidates[index]["reported"] == before:
-            return index
-    for index in order:
-        if after is not None and candidates[index]["corrected"] == after:
-            return index
-    return None
+_MISSING = object()
+Segments = tuple[str | int, ...]
 
 
-def differences(before: Any, after: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:
-    """(pointer, before, after) for each value that differs, descending into objects and into
-    lists of one length; a date (an object with a ``precision``) is one value."""
-    if before == after:
-        return []
-    if _container(before) and _container(after) and type(before) is type(after):
-        if isinstance(before, dict):
-            return [
-                change
-                for key in sorted(before.keys() | after.keys())
-                for change in differences(
-                    before.get(key), after.get(key), f"{prefix}/{escape(str(key))}"
+def _at(value: Any, segments: Segments) -> Any:
+    """The value at these keys and indexes, or ``_MISSING``."""
+    for segment in segments:
+        keyed = isinstance(value, dict) and segment in value
+        indexed = isinstance(value, list) and isinstance(segment, int) and segment < len(value)
+        if not (keyed or indexed):
+            return _MISSING
+        value = value[segment]
+    return value
+
+
+def _flat(value: list[Any]) -> bool:
+    return not any(isinstance(item, dict | list) for item in value)
+
+
+class Wanted:
+    """The corrected values sought in a state, found in one walk: scalars by value, dates,
+    people and lists of scalars by their JSON text (computed only for candidates' shapes)."""
+
+    def __init__(self, candidates: list[Entry]) -> None:
+        self.scalars: dict[tuple[type, Any], list[int]] = {}
+        self.structs: dict[str, list[int]] = {}
+        self.shapes: set[frozenset[str]] = set()
+        self.lists = False
+        for index, entry in enumerate(candidates):
+            value = entry["corrected"]
+            if isinstance(value, dict):
+                self.shapes.add(frozenset(value))
+            elif isinstance(value, list):
+                self.lists = True
+            elif value is None:
+                continue  # corrected to nothing: nowhere to be seen
+            if isinstance(value, dict | list):
+                self.structs.setdefault(_key(value), []).append(index)
+            else:
+                self.scalars.setdefault((type(value), value), []).append(index)
+
+    def indices(self, value: Any) -> list[int]:
+        """The candidates whose corrected value this is."""
+        if isinstance(value, dict | list):
+            return self.structs.get(_key(value), [])
+        return self.scalars.get((type(value), value), [])
+
+    def found_in(self, state: Any, reported: Any) -> list[tuple[Segments, Any]]:
+        """Where the state holds one of the values sought (keys and indexes), in order, leaving
+        out the parts equal to the state as ``reported`` (nothing there was corrected)."""
+        found: list[tuple[Segments, Any]] = []
+        self._walk(state, reported, (), found)
+        return found
+
+    def _walk(
+        self, node: Any, other: Any, path: Segments, found: list[tuple[Segments, Any]]
+    ) -> None:
+        if node == other:
+            return
+        if isinstance(node, dict):
+            if self.shapes and frozenset(node) in self.shapes and _key(node) in self.structs:
+                found.append((path, node))
+                return
+            mine = other if isinstance(other, dict) else {}
+            for key, item in node.items():
+                self._walk(item, mine.get(key, _MISSING), (*path, key), found)
+        elif isinstance(node, list):
+            if self.lists and _flat(node) and _key(node) in self.structs:
+                found.append((path, node))
+                return
+            theirs = other if isinstance(other, list) else []
+            for index, item in enumerate(node):
+                self._walk(
+                    item, theirs[index] if index < len(theirs) else _MISSING, (*path, index), found
                 )
-            ]
-        if len(before) == len(after):
-            return [
-                change
-                for index, (one, other) in enumerate(zip(before, after, strict=True))
-                for change in differences(one, other, f"{prefix}/{index}")
-            ]
-    return [(prefix, before, after)]
-
-
-def _container(value: Any) -> bool:
-    return isinstance(value, list) or (isinstance(value, dict) and "precision" not in value)
+        elif node is not None and (type(node), node) in self.scalars:
+            found.append((path, node))
