@@ -120,7 +120,7 @@ def state_changes(reported: State | None, now: State, events: Sequence[Event]) -
         if before == value:
             continue  # the state shows it as reported too: not where it was corrected
         matches = wanted.indices(value)
-        told = [i for i in matches if candidates[i]["reported"] == before]
+        told = [i for i in matches if _same(candidates[i]["reported"], before)]
         index = (told or matches)[-1]
         shown.add(index)
         path = "".join(f"/{escape(str(segment))}" for segment in segments)
@@ -129,6 +129,11 @@ def state_changes(reported: State | None, now: State, events: Sequence[Event]) -
         {**entry, "path": None} for index, entry in enumerate(candidates) if index not in shown
     )
     return found
+
+
+def _same(reported: Any, shown: Any) -> bool:
+    """True if the state shows this reported value (or a reported date's value alone)."""
+    return reported == shown or (isinstance(reported, dict) and reported.get("value") == shown)
 
 
 def _key(value: Any) -> str:
@@ -179,6 +184,9 @@ class Wanted:
                 self.structs.setdefault(_key(value), []).append(index)
             else:
                 self.scalars.setdefault((type(value), value), []).append(index)
+            if entry["field"] == OCCURRED and isinstance(value, dict) and value.get("value"):
+                # a state may keep a date's value alone (a role's "since")
+                self.scalars.setdefault((str, value["value"]), []).append(index)
 
     def indices(self, value: Any) -> list[int]:
         """The candidates whose corrected value this is."""

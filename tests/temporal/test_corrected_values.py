@@ -12,6 +12,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.temporal.support import (
+    UNKNOWN,
     append,
     body,
     correction,
@@ -174,3 +175,65 @@ def test_the_record_axis_diff_lists_a_corrected_date_from_and_to(client: TestCli
         params={"from": "2025-01-01", "to": just_before(when), "axis": "recorded"},
     )
     assert earlier.json()["corrections"] == []
+
+
+def test_a_date_that_reorders_a_list_lists_only_the_corrected_values(client: TestClient) -> None:
+    talks = new_talks(client)
+    memo = {"from_party": "Russia", "to_party": "Ukraine"}
+    first = fact(client, "talks", talks, "DocumentExchanged", {"title": "Memo A", **memo},
+                 occurred=day("2025-06-05"))  # fmt: skip
+    fact(client, "talks", talks, "DocumentExchanged", {"title": "Memo B", **memo},
+         occurred=day("2025-06-06"))  # fmt: skip
+    fix = append(
+        client,
+        "talks",
+        talks,
+        correction(first, fields={"title": "Memo A, revised"}, occurred=day("2025-06-07")),
+    )
+    now = state(client, "talks", talks)
+    assert [d["title"] for d in now["documents"]] == ["Memo B", "Memo A, revised"]
+    # Memo B moved to the first place, but no correction changed it: it is not listed.
+    assert shown(now["corrected_values"]) == {
+        ("/documents/1/title", "/data/title", "Memo A", "Memo A, revised", fix),
+        (None, "/occurred", "2025-06-05", "2025-06-07", fix),
+    }
+
+
+def test_a_delegation_head_whose_title_was_corrected(client: TestClient) -> None:
+    talks = new_talks(client)
+    delegation = create(
+        client,
+        "delegations",
+        body("DelegationAnnounced", {"talks_id": talks, "party": "Russia"}),
+    )
+    named = {"head": {"name": "Vladimir Medinsky", "title": "Culture Minister"}}
+    head = fact(client, "delegations", delegation, "DelegationHeadNamed", named)
+    fixed = {"head": {"name": "Vladimir Medinsky", "title": "Presidential aide"}}
+    fix = append(
+        client, "delegations", delegation, correction(head, fields=fixed, reason="his title")
+    )
+    now = state(client, "delegations", delegation)
+    reported, corrected = named["head"], fixed["head"]
+    assert {
+        (e["path"], e["field"], e["reported"]["title"], e["corrected"]["title"], e["by"])
+        for e in now["corrected_values"]
+    } == {
+        ("/head", "/data/head", reported["title"], corrected["title"], fix),
+        ("/heads/0", "/data/head", reported["title"], corrected["title"], fix),
+    }
+
+
+def test_an_actors_role_whose_start_was_corrected(client: TestClient) -> None:
+    actor = create(
+        client,
+        "actors",
+        body("ActorRegistered", {"kind": "person", "name": "Rustem Umerov"}, occurred=UNKNOWN),
+    )
+    data = {"title": "Defense Minister"}
+    assumed = fact(client, "actors", actor, "RoleAssumed", data, occurred=day("2024-09-06"))
+    fix = append(client, "actors", actor, correction(assumed, occurred=day("2024-09-05")))
+    now = state(client, "actors", actor)
+    assert now["roles"][0]["since"] == "2024-09-05"
+    assert shown(now["corrected_values"]) == {
+        ("/roles/0/since", "/occurred", "2024-09-06", "2024-09-05", fix)
+    }
