@@ -4,14 +4,14 @@ A read now shows facts as corrected (domain/temporal.py); these entries say, bes
 correction changed, what had been reported, so that a reader sees both without asking "as of"
 an earlier time. Each entry::
 
-    {"path", "field", "event_id", "reported", "corrected", "by", "reason"}
+    {"path", "field", "event_id", "reported", "corrected", "by", "reason", "sources"}
 
 - ``field``: a JSON pointer (RFC 6901) into the corrected event: ``/data/<name>`` for a data
   field, ``/occurred`` for its date;
 - ``path``: a JSON pointer into what is read (a stream's state, a timeline entry) where the
   corrected value shows; None when what is read does not hold it (a state does not keep the
   date a round was *announced*, yet the correction of that date is listed);
-- ``by``: the id of the last correction that set the value, ``reason`` its reason.
+- ``by``: the id of the last correction that set the value, ``reason`` and ``sources`` its own.
 
 Only corrections among the events given count: a read as of a time passes only those recorded
 by then, so it lists only them.
@@ -27,6 +27,7 @@ from uuid import UUID
 from domain.base import NegotiationAggregate, State, plain
 from domain.corrections import EventCorrected
 from domain.temporal import corrected
+from domain.values import as_dict
 
 Event = NegotiationAggregate.Event
 Entry = dict[str, Any]
@@ -77,6 +78,7 @@ def fact_changes(original: Event, fixes: Sequence[EventCorrected]) -> list[Entry
                 "corrected": now,
                 "by": str(fix.event_id),
                 "reason": fix.reason,
+                "sources": [as_dict(source) for source in fix.envelope.sources],
             }
         )
     return found

@@ -7,7 +7,7 @@ from typing import Annotated, Any, NotRequired
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
-from api.responses.values import Modality, OccurrenceOut, closed
+from api.responses.values import Modality, OccurrenceOut, SourceOut, closed
 
 
 @closed
@@ -44,7 +44,8 @@ class CorrectedValue(TypedDict):
     reported: Annotated[Any, Field(description="The value as first recorded")]
     corrected: Annotated[Any, Field(description="The value as corrected")]
     by: Annotated[str, Field(description="The EventCorrected that set it")]
-    reason: str
+    reason: Annotated[str, Field(description="The correction's reason")]
+    sources: Annotated[list[SourceOut], Field(description="The correction's own sources")]
 
 
 @with_config(ConfigDict(extra="forbid"))

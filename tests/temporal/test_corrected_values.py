@@ -24,6 +24,7 @@ from tests.temporal.support import (
     new_talks,
     recorded_at,
     state,
+    stream_events,
 )
 
 REASON = "the outlet corrected the date of the round and of the announcement"
@@ -69,6 +70,8 @@ def test_a_read_now_shows_the_corrected_date_and_the_reported_one(client: TestCl
     }
     assert {e["event_id"] for e in now["corrected_values"]} == {round_id}
     assert {e["reason"] for e in now["corrected_values"]} == {REASON}
+    (fix_event,) = [e for e in stream_events(client, "talks", talks) if e["event_id"] == fix]
+    assert all(e["sources"] == fix_event["sources"] for e in now["corrected_values"])
 
 
 def test_as_of_before_the_correction_nothing_is_corrected(client: TestClient) -> None:
