@@ -7,14 +7,13 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import JSONTranscoder, Recording, Transcoder
+from eventsourcing.persistence import JSONTranscoder, Recording
 
 from domain.actors import Actor
 from domain.delegation import Delegation
 from domain.position import Position
 from domain.talks import Talks
 from store import transcodings
-from store.codec import FastJSONTranscoder
 from store.sql import Database, Dialect
 
 
@@ -69,12 +68,6 @@ class TimelineApplication(Application[UUID]):
         self._take_snapshots(processing_event)
         self._notify(recordings)
         return recordings
-
-    def construct_transcoder(self) -> Transcoder:
-        """The library's JSON format, decoded with orjson (store/codec.py)."""
-        transcoder = FastJSONTranscoder()
-        self.register_transcodings(transcoder)
-        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
