@@ -301,3 +301,17 @@ def test_a_count_that_is_no_number_is_a_422_at_its_value(client: TestClient, val
     response = client.post(f"/talks/{talks}/events", json=body("RoundHeld", data))
 
     assert_problem(response, 422, pointer="/data/duration/value")
+
+
+def test_the_talks_page_shows_a_family_with_participants_and_counts(
+    client: TestClient, agreed: str
+) -> None:
+    append(client, "talks", agreed, implemented(390, "Ukrinform"))
+    append(client, "talks", agreed, body("RoundHeld", {
+        "number": 1, "participants": [{"actor": "Hakan Fidan", "role": "chair"}]}))  # fmt: skip
+    settle(client)
+
+    page = client.get(f"/talks/{agreed}", headers={"Accept": "text/html"})
+
+    assert page.status_code == 200, page.text
+    assert "390 prisoners of war" in page.text
