@@ -13,6 +13,8 @@ from projections.view import Context, Tables, View, dumps
 from store.serialize import cameo_of, iso
 from store.sql import Tx
 
+#: The fields that name the event a correction, retraction or erratum points at.
+REFERENCES = ("corrects", "retracts", "event")
 #: How timeline entries are ordered: by occurrence (undated ones last), then by log position.
 ORDER = "(CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END), occurred_start, position"
 
@@ -46,6 +48,8 @@ class Timeline(View):
             # rather than sorted: a Talks of 10,000 events answered in 0.2 ms instead of 8.
             f"in_order: {ORDER}",
             f"talks_in_order: talks_id, {ORDER}",
+            # The errata noted on a page of entries are found by the event they point at.
+            "refers_to",
         ]
     }
 
@@ -56,7 +60,9 @@ class Timeline(View):
         envelope = event.envelope
         start, end = envelope.occurred.bounds()
         quotes = envelope.quotes
-        refers_to = getattr(event, "corrects", None) or getattr(event, "retracts", None)
+        refers_to = next(
+            (getattr(event, name) for name in REFERENCES if getattr(event, name, None)), None
+        )
         self.buffer(tx, names["timeline"]).append(
             (
                 position,

@@ -12,6 +12,7 @@ from api.responses.marks import (
     CorrectedValue,
     CorrectionMark,
     Dispute,
+    Erratum,
     RetractedMark,
 )
 from api.responses.states import Movement, Proposal, Round, Said, TalksFields
@@ -63,7 +64,8 @@ class TimelineEntry(TypedDict):
     attributed_to: str | None
     retracted_by: str | None
     refers_to: Annotated[
-        str | None, Field(description="The event a correction or retraction points at")
+        str | None,
+        Field(description="The event a correction, retraction or erratum points at"),
     ]
     occurred: OccurrenceOut
     actors: list[str]
@@ -74,6 +76,9 @@ class TimelineEntry(TypedDict):
         list[CorrectedValue], Field(description="Beside each corrected value, what was reported")
     ]
     disputed: bool
+    errata: Annotated[
+        list[Erratum], Field(description="Source errors noted on this event (its value stands)")
+    ]
 
 
 @closed
@@ -84,6 +89,7 @@ class StreamMarks(TypedDict):
     corrected: list[CorrectedMark]
     retracted: list[RetractedMark]
     corrections: list[CorrectionMark]
+    errata: list[Erratum]
 
 
 @closed
@@ -163,6 +169,9 @@ class Statement(TypedDict):
     corrected_by: list[str]
     corrected_values: Annotated[
         list[CorrectedValue], Field(description="Beside each corrected value, what was reported")
+    ]
+    errata: Annotated[
+        list[Erratum], Field(description="Source errors noted on this event (its value stands)")
     ]
 
 
