@@ -148,7 +148,11 @@ def data_model(event_type: EventType) -> type[BaseModel]:
     """The pydantic model of one event type's ``data``."""
     fields: dict[str, Any] = {}
     for name, hint in event_type.event_class.data_fields().items():
-        default = event_type.event_class.__dataclass_fields__[name].default
+        found = event_type.event_class.__dataclass_fields__[name]
+        if found.default_factory is not dataclasses.MISSING:  # a list that defaults to empty
+            fields[name] = (_input_type(hint, name), Field(default_factory=found.default_factory))
+            continue
+        default = found.default
         fields[name] = (_input_type(hint, name), ... if default is dataclasses.MISSING else default)
     return create_model(
         f"{event_type.name}Data",

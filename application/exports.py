@@ -260,6 +260,9 @@ PLOVER: dict[str, tuple[str | None, str | None, str]] = {
                          " side's seriousness"),
     "OptimismVoiced": (None, None, "CAMEO 013 comment: dropped by PLOVER"),
     "StatementMade": (None, None, "CAMEO 010 statement: dropped by PLOVER"),
+    "ClaimMade": (None, None, "CAMEO 010 statement: dropped by PLOVER"),
+    "IntentStated": ("AGREE", None, "CAMEO 030: express intent to cooperate (PLOVER's AGREE"
+                     " takes CAMEO's intents)"),
     "EventCorrected": (None, None, "applied to the event it corrects, not exported"),
     "EventRetracted": (None, None, "its target is left out, not exported"),
     "SourceErrorNoted": (None, None, "an erratum on a source: noted beside its event, not an"
@@ -304,7 +307,7 @@ _TALKS_ROLES: dict[str, tuple[str, ...]] = {
     "ThirdPartiesExpected": ("parties",),
 }
 #: Fields naming the other side of a delegation's or a position's event.
-_COUNTERPARTS = ("addressee", "proposed_by", "to_party", "mediator")
+_COUNTERPARTS = ("addressee", "addressees", "proposed_by", "to_party", "mediator")
 #: Types whose actors act together, not on each other: no actor2.
 _SINGLE_ACTOR = frozenset({"ThirdPartiesExpected", "MediatorRoleAssumed"})
 _REMOTE_CHANNELS = ("phone", "call", "video", "remote", "online")

@@ -1,7 +1,9 @@
-"""Position: one party's stance in a Talks: priorities, demands, proposals, appeals, statements."""
+"""Position: one party's stance in a Talks: priorities, demands, proposals, appeals, claims,
+intents and statements."""
 
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -294,6 +296,62 @@ class Position(NegotiationAggregate):
         def apply_to(self, state: State) -> None:
             state.setdefault("statements", []).append(
                 _said(self, "statement", subject=self.subject)
+            )
+
+    class ClaimMade(Event):
+        """The party asserts something as a fact, which others may dispute (CAMEO 010)."""
+
+        TOPIC = "negotiation-timeline/ClaimMade/v1"
+        CAMEO = "010"
+        HEADLINE = "Claim: {claim}"
+        ACTOR_FIELDS = ("speaker", "addressees")
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "claim": "the Ukrainian side has not answered the memorandum",
+            "about": "the memorandum",
+            "speaker": "Dmitry Peskov",
+            "channel": "press briefing",
+            "addressees": ["Ukraine"],
+        }
+
+        claim: str
+        about: str | None = None
+        speaker: str | None = None
+        channel: str | None = None
+        addressees: list[str] = field(default_factory=list)
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("claims", []).append(
+                _said(
+                    self,
+                    "claim",
+                    claim=self.claim,
+                    about=self.about,
+                    addressees=list(self.addressees),
+                )
+            )
+
+    class IntentStated(Event):
+        """The party says what it intends to do, and on what conditions (CAMEO 030)."""
+
+        TOPIC = "negotiation-timeline/IntentStated/v1"
+        CAMEO = "030"
+        HEADLINE = "Intent: {intent}"
+        ACTOR_FIELDS = ("speaker",)
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "intent": "send a delegation to Istanbul",
+            "speaker": "Volodymyr Zelenskyy",
+            "conditions": ["Russia presents its memorandum beforehand"],
+            "channel": "press conference",
+        }
+
+        intent: str
+        speaker: str | None = None
+        conditions: list[str] = field(default_factory=list)
+        channel: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("intents", []).append(
+                _said(self, "intent", intent=self.intent, conditions=list(self.conditions))
             )
 
     @guards("PositionTaken")

@@ -176,16 +176,20 @@ class Proposal(TypedDict):
 
 @with_config(ConfigDict(extra="forbid"))
 class Said(TypedDict):
-    """An appeal, assessment or statement, with its verbatim quotes."""
+    """An appeal, assessment, claim, intent or statement, with its verbatim quotes."""
 
     kind: str
     speaker: str | None
     channel: str | None
     quotes: list[str]
     event_id: str
-    addressee: NotRequired[str]
+    addressee: NotRequired[str | None]
+    addressees: NotRequired[list[str]]
     subject: NotRequired[str | None]
     about: NotRequired[str | None]
+    claim: NotRequired[str]
+    intent: NotRequired[str]
+    conditions: NotRequired[list[str]]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -200,6 +204,8 @@ class PositionLists(TypedDict):
     appeals: NotRequired[list[Said]]
     assessments: NotRequired[list[Said]]
     statements: NotRequired[list[Said]]
+    claims: NotRequired[list[Said]]
+    intents: NotRequired[list[Said]]
 
 
 @with_config(ConfigDict(extra="forbid"))

@@ -118,6 +118,8 @@ class PositionRow(StreamMarks):
     appeals: list[Said]
     assessments: list[Said]
     statements: list[Said]
+    claims: list[Said]
+    intents: list[Said]
     history: list[PositionChange]
 
 
