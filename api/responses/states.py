@@ -172,6 +172,11 @@ class Proposal(TypedDict):
     status: str
     by: str | None
     event_id: str
+    addressees: NotRequired[list[str]]
+    proposed_date: NotRequired[OccurrenceOut | None]
+    proposed_venue: NotRequired[str | None]
+    conditions: NotRequired[list[str]]
+    deadline: NotRequired[OccurrenceOut | None]
 
 
 @with_config(ConfigDict(extra="forbid"))

@@ -250,3 +250,32 @@ def test_an_intent_is_kept_with_its_conditions():
         "Volodymyr Zelenskyy",
     )
     assert intent["conditions"] == ["a memorandum beforehand", "a ceasefire"]
+
+
+def test_an_appeal_to_no_one_is_refused():
+    position = given(Position, TAKEN)
+
+    then_refused(
+        position,
+        fact(Position.AppealMade, subject="sanctions", addressees=[]),
+        InvalidEventError,
+        "/data/addressees",
+    )
+
+
+def test_an_appeal_lists_its_addressees_the_first_releases_one_first():
+    position = given(Position, TAKEN)
+
+    new = when(
+        position,
+        fact(
+            Position.AppealMade,
+            subject="sanctions",
+            addressee="European Union",
+            addressees=["United States", "European Union"],
+        ),
+    )
+
+    then(new, Position.AppealMade, addressees=["United States", "European Union"])
+    assert position.state["appeals"][0]["addressees"] == ["European Union", "United States"]
+    assert new[0].headline() == "Appeal to European Union, United States: sanctions"
