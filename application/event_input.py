@@ -107,6 +107,9 @@ class EventIn(Strict):
     recorded_by: ShortText | None = None
     coding: CodingIn | None = None
     event_id: UUID | None = Field(None, description="Client-chosen event id (for imports)")
+    in_reply_to: UUID | None = Field(
+        None, description="The id of the event this one answers, recorded in the same Talks family"
+    )
 
 
 class CreateIn(EventIn):
@@ -203,6 +206,7 @@ def to_envelope(body: EventIn, pointer: str = "") -> Envelope:
         modality=body.modality,
         recorded_by=body.recorded_by,
         coding=None if body.coding is None else to_coding(body.coding),
+        in_reply_to=None if body.in_reply_to is None else str(body.in_reply_to),
     )
 
 

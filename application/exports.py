@@ -910,6 +910,7 @@ def cloudevent(item: Item, talks_id: str) -> dict[str, Any]:
             "modality": envelope.modality,
             "recorded_by": envelope.recorded_by,
             **({"coding": envelope.coding.as_json()} if envelope.coding else {}),
+            **({"in_reply_to": envelope.in_reply_to} if envelope.in_reply_to else {}),
         },
         "data": original.data(),
     }

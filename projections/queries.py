@@ -176,7 +176,7 @@ def timeline(
     errata = errata_of(db, [r["event_id"] for r in rows])
     keys = ("position", "talks_id", "stream_id", "kind", "type", "event_id", "version",
             "recorded_at", "headline", "cameo", "quote", "modality", "attributed_to",
-            "retracted_by", "refers_to")  # fmt: skip
+            "retracted_by", "refers_to", "in_reply_to")  # fmt: skip
     return [
         {
             **{key: r[key] for key in keys},
@@ -269,7 +269,7 @@ def statements(
     )
     errata = errata_of(db, [r["event_id"] for r in rows])
     keys = ("position", "talks_id", "stream_id", "party", "speaker", "channel", "type", "quote",
-            "attributed_to", "event_id")  # fmt: skip
+            "attributed_to", "event_id", "in_reply_to")  # fmt: skip
     return [
         {
             **{key: r[key] for key in keys},

@@ -14,7 +14,7 @@ from store.sql import Database, Row
 
 ENTRY_KEYS = ("position", "talks_id", "stream_id", "kind", "type", "event_id", "version",
               "recorded_at", "headline", "cameo", "quote", "modality", "attributed_to",
-              "retracted_by", "refers_to")  # fmt: skip
+              "retracted_by", "refers_to", "in_reply_to")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,11 @@ class Timeline(View):
             " occurred_end TEXT, recorded_at TEXT NOT NULL, actors TEXT NOT NULL,"
             " headline TEXT NOT NULL, cameo TEXT, sources TEXT NOT NULL, quote TEXT,"
             " modality TEXT NOT NULL, attributed_to TEXT, data TEXT NOT NULL,"
-            " corrected_by TEXT NOT NULL, retracted_by TEXT, refers_to TEXT",
+            " corrected_by TEXT NOT NULL, retracted_by TEXT, refers_to TEXT, in_reply_to TEXT",
             "position",
         )
     }
+    added_columns = {"timeline": ("in_reply_to TEXT",)}
     indexes = {
         "timeline": [
             "talks_id",
@@ -87,6 +88,7 @@ class Timeline(View):
                 dumps(list(fact.corrected_by)),
                 fact.retracted_by,
                 str(refers_to) if refers_to else None,
+                envelope.in_reply_to,
             )
         )
 
@@ -99,5 +101,5 @@ class Timeline(View):
             f"INSERT INTO {table} (position, talks_id, stream_id, kind, type, event_id, version,"
             " occurred, occurred_start, occurred_end, recorded_at, actors, headline, cameo,"
             " sources, quote, modality, attributed_to, data, corrected_by, retracted_by,"
-            " refers_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " refers_to, in_reply_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         )

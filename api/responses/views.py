@@ -67,6 +67,7 @@ class TimelineEntry(TypedDict):
         str | None,
         Field(description="The event a correction, retraction or erratum points at"),
     ]
+    in_reply_to: Annotated[str | None, Field(description="The event this one answers")]
     occurred: OccurrenceOut
     actors: list[str]
     sources: list[SourceOut]
@@ -166,6 +167,7 @@ class Statement(TypedDict):
     quote: str
     attributed_to: str | None
     event_id: str
+    in_reply_to: Annotated[str | None, Field(description="The event this one answers")]
     occurred: OccurrenceOut
     source: SourceOut
     corrected_by: list[str]
