@@ -104,6 +104,7 @@ happened by then.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import json
@@ -363,6 +364,11 @@ class Family:
     #: The standing errata noted on each event, by the event's id.
     errata: dict[str, list[SourceErrorNoted]] = field(default_factory=dict)
 
+    @functools.cached_property
+    def by_id(self) -> dict[str, Item]:
+        """Every item by its event's id."""
+        return {str(item.event.event_id): item for item in self.items}
+
     def shown(self) -> list[Item]:
         """The standing facts, by when they occurred (undated last), then by log position."""
         return sorted((i for i in self.items if i.shown), key=_occurrence_order)
@@ -597,6 +603,13 @@ def _errata(item: Item, family: Family) -> list[str]:
     return found
 
 
+def _reply(item: Item, family: Family) -> list[str]:
+    """What the item answers, in words (its headline), if it answers an event of the family."""
+    replied = item.event.envelope.in_reply_to
+    target = family.by_id.get(replied) if replied else None
+    return [] if target is None else [target.fact.headline]
+
+
 def _field_name(pointer: str) -> str:
     return "date" if pointer == OCCURRED else pointer.removeprefix("/data/").replace("_", " ")
 
@@ -624,6 +637,7 @@ def _slide_html(item: Item, family: Family) -> str:
         parts.append(f"<p><em>{html.escape(envelope.modality.capitalize())}.</em></p>")
     parts.extend(f"<p>Corrected: {html.escape(reason)}</p>" for reason in _reasons(item, family))
     parts.extend(f"<p>Erratum: {html.escape(note)}</p>" for note in _errata(item, family))
+    parts.extend(f"<p>In reply to: {html.escape(text)}</p>" for text in _reply(item, family))
     if item.disputed:
         parts.append("<p><em>Disputed: another source reports otherwise.</em></p>")
     sources = "; ".join(dict.fromkeys(_source_html(source) for source in envelope.sources))
@@ -734,6 +748,7 @@ def _notes(item: Item, family: Family) -> str:
     parts.extend(f'"{quote}"' for quote in item.event.envelope.quotes)
     parts.extend(f"Corrected: {reason}" for reason in _reasons(item, family))
     parts.extend(f"Erratum: {note}" for note in _errata(item, family))
+    parts.extend(f"In reply to: {text}." for text in _reply(item, family))
     return " ".join(parts)
 
 

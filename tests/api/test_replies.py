@@ -3,6 +3,8 @@ family; the log, the timeline and the statements show the link; imports and Clou
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -168,3 +170,16 @@ def test_cloudevents_carry_the_reply_into_a_fresh_store(
         assert report.errors == []
         events = target.stream_events("positions", UUID(POSITION))
         assert [e.get("in_reply_to") for e in events] == [None, ROUND]
+
+
+def test_csv_notes_and_timelinejs_slides_say_what_a_reply_answers(client: TestClient) -> None:
+    talks, scheduled, position = a_family(client)
+    answer = append(client, "positions", position, reply() | {"in_reply_to": scheduled})
+
+    text = client.get(f"/talks/{talks}/export", params={"format": "csv"}).text
+    rows = {row["event_id"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert "In reply to: Round 1 scheduled in Istanbul" in rows[answer]["notes"]
+    assert "In reply to" not in rows[scheduled]["notes"]
+    slides = client.get(f"/talks/{talks}/export", params={"format": "timelinejs"}).json()
+    texts = [s["text"]["text"] for s in slides["events"]]
+    assert sum("In reply to: Round 1" in t for t in texts) == 1
