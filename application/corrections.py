@@ -42,6 +42,8 @@ class Target:
     stream_id: str
     type_name: str
     data: Callable[[], dict[str, Any]]
+    #: How many sources the target rests on (an erratum names one of them); None: not known.
+    source_count: Callable[[], int] | None = None
 
 
 def reference(event: NewEvent) -> tuple[str, str] | None:
@@ -77,6 +79,12 @@ def checked(event: NewEvent, stream_id: UUID, target: Target | None, pointer: st
             f"a {target.type_name} is not {'noted' if name == 'event' else 'corrected'};"
             " point at the original",
             pointer=f"{pointer}/data/{name}",
+        )
+    index = event.data.get("source_index") if name == "event" else None
+    if index is not None and target.source_count is not None and index >= target.source_count():
+        raise InvalidEventError(
+            f"the event has {target.source_count()} source(s), counted from 0",
+            pointer=f"{pointer}/data/source_index",
         )
     if name != "corrects" or not fields:
         return event

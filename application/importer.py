@@ -315,7 +315,8 @@ class _Run:
         self.seen: set[str] = set()
         # The check's own state: aggregates folded in memory, and the events it met.
         self.aggregates: dict[UUID, NegotiationAggregate] = {}
-        self.met: dict[str, tuple[UUID, str, dict[str, Any]]] = {}
+        #: Events met in the file: stream, type, data and how many sources.
+        self.met: dict[str, tuple[UUID, str, dict[str, Any], int]] = {}
         self.pending: list[Line] = []
         #: The kind of each stream with staged events.
         self.pending_kinds: dict[UUID, str] = {}
@@ -367,7 +368,12 @@ class _Run:
             self.service.recorded(aggregate, [event])
         recorded = aggregate.pending_events[-1]
         assert isinstance(recorded, NegotiationAggregate.Event)
-        self.met[line.event_id] = (line.stream_id, event.event_type.name, recorded.data())
+        self.met[line.event_id] = (
+            line.stream_id,
+            event.event_type.name,
+            recorded.data(),
+            len(recorded.envelope.sources),
+        )
         self.kinds[line.stream_id] = kind
         self.seen.add(line.event_id)
 
@@ -411,7 +417,7 @@ class _Run:
         target = (
             self.service.recorded_target(found[1])
             if met is None
-            else corrections.Target(str(met[0]), met[1], lambda: met[2])
+            else corrections.Target(str(met[0]), met[1], lambda: met[2], lambda: met[3])
         )
         return corrections.checked(line.event, line.stream_id, target)
 

@@ -482,7 +482,10 @@ class TimelineService:
         def data() -> dict[str, Any]:  # loaded only if a correction's fields need checking
             return self.events_of(stream_id, version)[-1].data()
 
-        return corrections.Target(found["stream_id"], found["type"], data)
+        def source_count() -> int:  # loaded only if an erratum names a source
+            return len(self.events_of(stream_id, version)[-1].envelope.sources)
+
+        return corrections.Target(found["stream_id"], found["type"], data, source_count)
 
     def _checked(
         self, stream_id: UUID, events: list[NewEvent], *, recorded: bool = True

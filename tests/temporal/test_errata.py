@@ -7,11 +7,14 @@ import csv
 import io
 import json
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
 from helpers import assert_problem
 
+from application.importer import import_lines
+from application.service import TimelineService
 from tests.temporal.support import (
     append,
     body,
@@ -163,3 +166,41 @@ def test_the_source_index_is_a_count(client: TestClient) -> None:
     response = client.post(f"/talks/{talks}/events", json=erratum(round_id, source_index=-1))
 
     assert_problem(response, 422, pointer="/data/source_index")
+
+
+def test_an_erratum_names_one_of_its_events_sources(client: TestClient) -> None:
+    talks, round_id = scheduled(client)  # one source
+
+    response = client.post(f"/talks/{talks}/events", json=erratum(round_id, source_index=1))
+
+    assert_problem(response, 422, pointer="/data/source_index")
+    assert len(stream_events(client, "talks", talks)) == 2
+
+
+def test_an_import_checks_an_erratum_against_its_event_earlier_in_the_file(
+    service: TimelineService,
+) -> None:
+    talks, round_id = "5e1ec7ed-0000-4000-8000-0000000000c1", "5e1ec7ed-0000-4000-8000-0000000000c2"
+
+    def line(event_id: str, event_type: str, data: dict[str, Any]) -> str:
+        return json.dumps(
+            {"stream_id": talks, "event_id": event_id, "type": event_type, "data": data,
+             "occurred": {"precision": "day", "value": "2025-06-02"},
+             "sources": [{"outlet": "Test Wire"}]}
+        )  # fmt: skip
+
+    def file(source_index: int) -> list[str]:
+        return [
+            line("5e1ec7ed-0000-4000-8000-0000000000c0", "TalksProposed",
+                 {"title": "Imported", "parties": ["Ukraine", "Russia"]}),
+            line(round_id, "RoundScheduled", {"number": 1, "city": "Istanbul"}),
+            line("5e1ec7ed-0000-4000-8000-0000000000c3", "SourceErrorNoted",
+                 {"event": round_id, "error": "gave Ankara", "source_index": source_index}),
+        ]  # fmt: skip
+
+    bad = import_lines(service, file(3), principal="import:x")
+    assert [(e.line, e.pointer) for e in bad.errors] == [(3, "/data/source_index")]
+
+    good = import_lines(service, file(0), principal="import:x")
+    assert good.errors == []
+    assert [e["error"] for e in service.state("talks", UUID(talks))["errata"]] == ["gave Ankara"]
