@@ -156,6 +156,19 @@ class Position(NegotiationAggregate):
             state["dropped_demands"] = [
                 d for d in state.get("dropped_demands", []) if d != self.demand
             ]
+            addressees = addressed(self.addressee, self.addressees)
+            if addressees or self.deadline is not None:  # the terms of a current demand
+                terms = [t for t in state.get("demand_terms", []) if t["demand"] != self.demand]
+                terms.append(
+                    {
+                        "demand": self.demand,
+                        "addressees": addressees,
+                        "deadline": plain(self.deadline),
+                        "speaker": self.speaker,
+                        "event_id": str(self.event_id),
+                    }
+                )
+                state["demand_terms"] = terms
 
     class DemandDropped(Event):
         """The party drops a demand."""
@@ -173,6 +186,10 @@ class Position(NegotiationAggregate):
         def apply_to(self, state: State) -> None:
             state["demands"] = [d for d in state.get("demands", []) if d != self.demand]
             state.setdefault("dropped_demands", []).append(self.demand)
+            if "demand_terms" in state:
+                state["demand_terms"] = [
+                    t for t in state["demand_terms"] if t["demand"] != self.demand
+                ]
 
     class ProposalMade(Event):
         """The party puts a proposal on the table."""

@@ -237,7 +237,8 @@ def _per_stream(
 def positions(db: Database, talks_id: str) -> list[Row]:
     """Each party's current position in a Talks, with its history of priorities and demands."""
     keys = ("priorities", "demands", "dropped_priorities", "dropped_demands", "proposals",
-            "appeals", "assessments", "statements", "claims", "intents")  # fmt: skip
+            "appeals", "assessments", "statements", "claims", "intents",
+            "demand_terms")  # fmt: skip
     return _per_stream(
         db,
         ("view_positions", "view_position_history"),

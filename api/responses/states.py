@@ -272,6 +272,17 @@ class Proposal(TypedDict):
 
 
 @with_config(ConfigDict(extra="forbid"))
+class DemandTerms(TypedDict):
+    """Whom a current demand addresses and by when it is to be met (its latest DemandMade)."""
+
+    demand: str
+    addressees: list[str]
+    deadline: OccurrenceOut | None
+    speaker: str | None
+    event_id: str
+
+
+@with_config(ConfigDict(extra="forbid"))
 class Said(TypedDict):
     """An appeal, assessment, claim, intent or statement, with its verbatim quotes."""
 
@@ -297,6 +308,7 @@ class PositionLists(TypedDict):
     dropped_priorities: NotRequired[list[str]]
     demands: NotRequired[list[str]]
     dropped_demands: NotRequired[list[str]]
+    demand_terms: NotRequired[list[DemandTerms]]
     proposals: NotRequired[list[Proposal]]
     appeals: NotRequired[list[Said]]
     assessments: NotRequired[list[Said]]

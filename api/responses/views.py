@@ -15,7 +15,7 @@ from api.responses.marks import (
     Erratum,
     RetractedMark,
 )
-from api.responses.states import Movement, Proposal, Round, Said, TalksFields
+from api.responses.states import DemandTerms, Movement, Proposal, Round, Said, TalksFields
 from api.responses.values import (
     Closed,
     Kind,
@@ -115,6 +115,7 @@ class PositionRow(StreamMarks):
     demands: list[str]
     dropped_priorities: list[str]
     dropped_demands: list[str]
+    demand_terms: list[DemandTerms]
     proposals: list[Proposal]
     appeals: list[Said]
     assessments: list[Said]

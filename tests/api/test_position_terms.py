@@ -78,6 +78,18 @@ def test_a_demand_names_its_addressees_and_deadline(client: TestClient) -> None:
     assert entry["data"]["deadline"]["value"] == "2025-06-30"
     found = get_list(client, f"/talks/{talks}/timeline", actor="Russia")
     assert demand in [e["event_id"] for e in found]
+    (terms,) = state(client, "positions", position)["demand_terms"]
+    assert (terms["demand"], terms["addressees"], terms["event_id"]) == (
+        "a full ceasefire",
+        ["Russia"],
+        demand,
+    )
+    assert terms["deadline"]["value"] == "2025-06-30"
+    (row,) = get_list(client, f"/talks/{talks}/positions")
+    assert [t["event_id"] for t in row["demand_terms"]] == [demand]
+
+    append(client, "positions", position, body("DemandDropped", {"demand": "a full ceasefire"}))
+    assert state(client, "positions", position)["demand_terms"] == []
 
 
 def test_a_proposal_keeps_its_date_venue_conditions_and_deadline(client: TestClient) -> None:
