@@ -151,6 +151,9 @@ class EventIn(Strict):
     recorded_by: ShortText | None = None
     coding: CodingIn | None = None
     event_id: UUID | None = Field(None, description="Client-chosen event id (for imports)")
+    in_reply_to: UUID | None = Field(
+        None, description="The id of the event this one answers, recorded in the same Talks family"
+    )
 
 
 class CreateIn(EventIn):
@@ -198,7 +201,11 @@ def data_model(event_type: EventType) -> type[BaseModel]:
     """The pydantic model of one event type's ``data``."""
     fields: dict[str, Any] = {}
     for name, hint in event_type.event_class.data_fields().items():
-        default = event_type.event_class.__dataclass_fields__[name].default
+        found = event_type.event_class.__dataclass_fields__[name]
+        if found.default_factory is not dataclasses.MISSING:  # a list that defaults to empty
+            fields[name] = (_input_type(hint, name), Field(default_factory=found.default_factory))
+            continue
+        default = found.default
         fields[name] = (_input_type(hint, name), ... if default is dataclasses.MISSING else default)
     return create_model(
         f"{event_type.name}Data",
@@ -253,6 +260,7 @@ def to_envelope(body: EventIn, pointer: str = "") -> Envelope:
         modality=body.modality,
         recorded_by=body.recorded_by,
         coding=None if body.coding is None else to_coding(body.coding),
+        in_reply_to=None if body.in_reply_to is None else str(body.in_reply_to),
     )
 
 

@@ -104,6 +104,7 @@ happened by then.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import json
@@ -120,7 +121,7 @@ from application.service import TimelineService
 from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.corrected_values import OCCURRED, fact_changes
-from domain.corrections import EventCorrected
+from domain.corrections import EventCorrected, SourceErrorNoted
 from domain.envelope import Source
 from domain.occurrence import Occurrence
 from domain.quantities import Quantity
@@ -265,8 +266,13 @@ PLOVER: dict[str, tuple[str | None, str | None, str]] = {
                          " side's seriousness"),
     "OptimismVoiced": (None, None, "CAMEO 013 comment: dropped by PLOVER"),
     "StatementMade": (None, None, "CAMEO 010 statement: dropped by PLOVER"),
+    "ClaimMade": (None, None, "CAMEO 010 statement: dropped by PLOVER"),
+    "IntentStated": ("AGREE", None, "CAMEO 030: express intent to cooperate (PLOVER's AGREE"
+                     " takes CAMEO's intents)"),
     "EventCorrected": (None, None, "applied to the event it corrects, not exported"),
     "EventRetracted": (None, None, "its target is left out, not exported"),
+    "SourceErrorNoted": (None, None, "an erratum on a source: noted beside its event, not an"
+                         " event of the talks"),
     "ActorRegistered": (None, None, "who an actor is: identity, not an event of the talks"),
     "ActorAliasAdded": (None, None, "another name of an actor: identity"),
     "RoleAssumed": (None, None, "a person's title: identity over time"),
@@ -308,7 +314,7 @@ _TALKS_ROLES: dict[str, tuple[str, ...]] = {
     "ContactHeld": ("initiated_by", "parties"),
 }
 #: Fields naming the other side of a delegation's or a position's event.
-_COUNTERPARTS = ("addressee", "proposed_by", "to_party", "mediator")
+_COUNTERPARTS = ("addressee", "addressees", "proposed_by", "to_party", "mediator")
 #: Types whose actors act together, not on each other: no actor2.
 _SINGLE_ACTOR = frozenset({"ThirdPartiesExpected", "MediatorRoleAssumed"})
 _REMOTE_CHANNELS = ("phone", "call", "video", "remote", "online")
@@ -339,7 +345,12 @@ class Item:
         """A fact of the negotiation still standing: neither retracted nor a correction, and
         (read ``at`` a moment) one that may have happened by then."""
         fact = self.fact
-        return not fact.is_correction and fact.retracted_by is None and not fact.identity_only
+        return (
+            not fact.is_correction
+            and not isinstance(fact.event, SourceErrorNoted)  # noted beside its event
+            and fact.retracted_by is None
+            and not fact.identity_only
+        )
 
     @property
     def group(self) -> str:
@@ -356,8 +367,15 @@ class Family:
     talks: dict[str, Any]
     items: list[Item]
     corrections: dict[str, EventCorrected] = field(default_factory=dict)
+    #: The standing errata noted on each event, by the event's id.
+    errata: dict[str, list[SourceErrorNoted]] = field(default_factory=dict)
     #: The names of the Actors its participants name by id (an id shown as its actor's name).
     actor_names: dict[str, str] = field(default_factory=dict)
+
+    @functools.cached_property
+    def by_id(self) -> dict[str, Item]:
+        """Every item by its event's id."""
+        return {str(item.event.event_id): item for item in self.items}
 
     def shown(self) -> list[Item]:
         """The standing facts, by when they occurred (undated last), then by log position."""
@@ -398,6 +416,7 @@ def load_family(
     items: list[Item] = []
     talks: dict[str, Any] | None = None
     corrections: dict[str, EventCorrected] = {}
+    errata: dict[str, list[SourceErrorNoted]] = {}
     for stream_id, (kind, upto) in streams.items():
         events = service.events_of(UUID(stream_id), upto)
         chosen = temporal.facts(events) if at is None else temporal.select(events, at=at)
@@ -415,6 +434,8 @@ def load_family(
         for fact in chosen:
             if isinstance(fact.event, EventCorrected):
                 corrections[str(fact.event.event_id)] = fact.event
+            if isinstance(fact.event, SourceErrorNoted) and fact.retracted_by is None:
+                errata.setdefault(str(fact.event.event), []).append(fact.event)
             position = positions[(stream_id, fact.event.originator_version)]
             event_id = str(fact.event.event_id)
             items.append(Item(fact, kind, stream_id, position, party, event_id in disputed))
@@ -422,7 +443,14 @@ def load_family(
         when = iso(at) if at else "now"
         raise NotFoundError(f"nothing of talks {talks_id} had happened by {when}")
     items.sort(key=lambda item: item.position)
-    return Family(str(talks_id), talks, items, corrections, _actor_names(service, items))
+    return Family(
+        str(talks_id),
+        talks,
+        items,
+        corrections,
+        errata=errata,
+        actor_names=_actor_names(service, items),
+    )
 
 
 def _actor_names(service: TimelineService, items: list[Item]) -> dict[str, str]:
@@ -594,6 +622,26 @@ def _reasons(item: Item, family: Family) -> list[str]:
     return found
 
 
+def _errata(item: Item, family: Family) -> list[str]:
+    """Each source error noted on the item, in words: which source, which field, what."""
+    found = []
+    sources = item.event.envelope.sources
+    for erratum in family.errata.get(str(item.event.event_id), []):
+        index = erratum.source_index
+        source = sources[index] if index is not None and 0 <= index < len(sources) else None
+        where = f" ({source.outlet or source.url})" if source is not None else ""
+        about = f" on the {erratum.field.replace('_', ' ')}" if erratum.field else ""
+        found.append(f"source{where} erred{about}: {erratum.error}")
+    return found
+
+
+def _reply(item: Item, family: Family) -> list[str]:
+    """What the item answers, in words (its headline), if it answers an event of the family."""
+    replied = item.event.envelope.in_reply_to
+    target = family.by_id.get(replied) if replied else None
+    return [] if target is None else [target.fact.headline]
+
+
 def _field_name(pointer: str) -> str:
     return "date" if pointer == OCCURRED else pointer.removeprefix("/data/").replace("_", " ")
 
@@ -638,6 +686,8 @@ def _slide_html(item: Item, family: Family) -> str:
     if envelope.modality != "asserted" and not (item.disputed and envelope.modality == "disputed"):
         parts.append(f"<p><em>{html.escape(envelope.modality.capitalize())}.</em></p>")
     parts.extend(f"<p>Corrected: {html.escape(reason)}</p>" for reason in _reasons(item, family))
+    parts.extend(f"<p>Erratum: {html.escape(note)}</p>" for note in _errata(item, family))
+    parts.extend(f"<p>In reply to: {html.escape(text)}</p>" for text in _reply(item, family))
     if item.disputed:
         parts.append("<p><em>Disputed: another source reports otherwise.</em></p>")
     sources = "; ".join(dict.fromkeys(_source_html(source) for source in envelope.sources))
@@ -747,6 +797,8 @@ def _notes(item: Item, family: Family) -> str:
     parts = [item.event.headline(), *reported_details(item.event.data(), family.actor_names)]
     parts.extend(f'"{quote}"' for quote in item.event.envelope.quotes)
     parts.extend(f"Corrected: {reason}" for reason in _reasons(item, family))
+    parts.extend(f"Erratum: {note}" for note in _errata(item, family))
+    parts.extend(f"In reply to: {text}." for text in _reply(item, family))
     return " ".join(parts)
 
 
@@ -923,6 +975,7 @@ def cloudevent(item: Item, talks_id: str) -> dict[str, Any]:
             "modality": envelope.modality,
             "recorded_by": envelope.recorded_by,
             **({"coding": envelope.coding.as_json()} if envelope.coding else {}),
+            **({"in_reply_to": envelope.in_reply_to} if envelope.in_reply_to else {}),
         },
         "data": original.data(),
     }

@@ -50,7 +50,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import ValidationError
 
-from application import corrections
+from application import corrections, replies
 from application.errors import ApplicationError, error_entries
 from application.event_input import MAX_BATCH, CreateIn, EventIn, NewEvent, new_event
 from application.exports import (
@@ -67,7 +67,7 @@ from domain.errors import DomainError
 #: Called as lines are handled: the phase ("checking" or "importing"), lines done, lines in all.
 Progress = Callable[[str, int, int], None]
 _CLOUDEVENT_DATA = frozenset({"occurred", "envelope", "data", "corrected"})
-_ENVELOPE = ("sources", "attributed_to", "modality", "recorded_by", "coding")
+_ENVELOPE = ("sources", "attributed_to", "modality", "recorded_by", "coding", "in_reply_to")
 
 
 @dataclass(frozen=True)
@@ -316,7 +316,8 @@ class _Run:
         self.seen: set[str] = set()
         # The check's own state: aggregates folded in memory, and the events it met.
         self.aggregates: dict[UUID, NegotiationAggregate] = {}
-        self.met: dict[str, tuple[UUID, str, dict[str, Any]]] = {}
+        #: Events met in the file: stream, type, data and how many sources.
+        self.met: dict[str, tuple[UUID, str, dict[str, Any], int]] = {}
         self.pending: list[Line] = []
         #: The kind of each stream with staged events.
         self.pending_kinds: dict[UUID, str] = {}
@@ -356,6 +357,7 @@ class _Run:
 
     def check(self, line: Line, kind: str) -> None:
         event = line.event
+        self._checked_reply(line)
         check_participant_actors([event], lambda stream_id: self.kind_of(UUID(stream_id)))
         if line.creates:
             aggregate = self.service.opened(
@@ -368,7 +370,12 @@ class _Run:
             self.service.recorded(aggregate, [event])
         recorded = aggregate.pending_events[-1]
         assert isinstance(recorded, NegotiationAggregate.Event)
-        self.met[line.event_id] = (line.stream_id, event.event_type.name, recorded.data())
+        self.met[line.event_id] = (
+            line.stream_id,
+            event.event_type.name,
+            recorded.data(),
+            len(recorded.envelope.sources),
+        )
         self.kinds[line.stream_id] = kind
         self.seen.add(line.event_id)
 
@@ -379,6 +386,30 @@ class _Run:
         self.aggregates[stream_id] = aggregate
         return aggregate
 
+    def _family(self, stream_id: UUID) -> str | None:
+        """The Talks family of a stream opened or met in the file, or stored; None if neither."""
+        aggregate = self.aggregates.get(stream_id)
+        if aggregate is None:
+            return self.service.index.family_of(str(stream_id))
+        return str(aggregate.state.get("talks_id") or aggregate.id)
+
+    def _checked_reply(self, line: Line) -> None:
+        """A reply checked against the event it answers, met earlier in the file or stored."""
+        replied = line.event.envelope.in_reply_to
+        if replied is None:
+            return
+        if line.creates:
+            family = self.service.family_of(line.stream_id, line.event)
+        else:
+            family = self._family(line.stream_id) or str(line.stream_id)
+        met = self.met.get(replied)
+        if met is not None:
+            target = self._family(met[0])
+        else:
+            found = self.service.target(UUID(replied))
+            target = None if found is None else str(found["talks_id"])
+        replies.checked(line.event, family, target)
+
     def _checked_reference(self, line: Line) -> NewEvent:
         """A correction or retraction checked against its target, met in the file or stored."""
         found = corrections.reference(line.event)
@@ -388,7 +419,7 @@ class _Run:
         target = (
             self.service.recorded_target(found[1])
             if met is None
-            else corrections.Target(str(met[0]), met[1], lambda: met[2])
+            else corrections.Target(str(met[0]), met[1], lambda: met[2], lambda: met[3])
         )
         return corrections.checked(line.event, line.stream_id, target)
 

@@ -19,7 +19,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Recording
 
-from application import corrections
+from application import corrections, replies
 from application.errors import (
     ApplicationError,
     ConflictError,
@@ -483,7 +483,10 @@ class TimelineService:
         def data() -> dict[str, Any]:  # loaded only if a correction's fields need checking
             return self.events_of(stream_id, version)[-1].data()
 
-        return corrections.Target(found["stream_id"], found["type"], data)
+        def source_count() -> int:  # loaded only if an erratum names a source
+            return len(self.events_of(stream_id, version)[-1].envelope.sources)
+
+        return corrections.Target(found["stream_id"], found["type"], data, source_count)
 
     def _checked(
         self, stream_id: UUID, events: list[NewEvent], *, recorded: bool = True
@@ -506,9 +509,14 @@ class TimelineService:
             )
         check_participant_actors(events, self.stream_kind)
         checked = []
+        family: str | None = None
         for index, event in enumerate(events):
             found = corrections.reference(event)
             try:
+                if event.envelope.in_reply_to is not None:
+                    family = family or self.family_of(stream_id, event)
+                    earlier = {str(e.event_id) for e in events[:index]}
+                    replies.checked(event, family, self.reply_family(event, family, earlier))
                 checked.append(
                     event
                     if found is None
@@ -518,6 +526,23 @@ class TimelineService:
                 error.index = index
                 raise
         return checked
+
+    def family_of(self, stream_id: UUID, event: NewEvent) -> str:
+        """The Talks family of the stream ``event`` is created in or appended to."""
+        if event.event_type.creates:
+            return str(event.data.get("talks_id") or stream_id)
+        return self.index.family_of(str(stream_id)) or str(stream_id)
+
+    def reply_family(self, event: NewEvent, family: str, earlier: set[str]) -> str | None:
+        """The family of the event ``event`` answers: ``family`` for an earlier event of the same
+        request, the store's for a recorded one, None if there is none."""
+        replied = event.envelope.in_reply_to
+        if replied is None:
+            return None
+        if replied in earlier:
+            return family
+        found = self.index.locate(replied)
+        return None if found is None else str(found["talks_id"])
 
     def stream_events(self, kind: str, stream_id: UUID) -> list[dict[str, Any]]:
         """Every event of a stream in order, with envelope, version and global position."""

@@ -8,7 +8,14 @@ from uuid import NAMESPACE_URL, uuid5
 
 from domain.actors import Actor
 from domain.base import EXAMPLE_IDS, NegotiationAggregate
-from domain.corrections import EXAMPLE_CORRECTED, EXAMPLE_RETRACTED, EventCorrected, EventRetracted
+from domain.corrections import (
+    EXAMPLE_CORRECTED,
+    EXAMPLE_ERRATUM,
+    EXAMPLE_RETRACTED,
+    EventCorrected,
+    EventRetracted,
+    SourceErrorNoted,
+)
 from domain.delegation import Delegation
 from domain.errors import InvalidEventError
 from domain.position import Position
@@ -23,7 +30,11 @@ AGGREGATES: dict[str, type[NegotiationAggregate]] = {
 }
 CAMEO_SCHEME = "CAMEO 1.1b3 (the CAMEO manual's numbering)"
 ANY = "any"
-UNIVERSAL: tuple[type[NegotiationAggregate.Event], ...] = (EventCorrected, EventRetracted)
+UNIVERSAL: tuple[type[NegotiationAggregate.Event], ...] = (
+    EventCorrected,
+    EventRetracted,
+    SourceErrorNoted,
+)
 
 
 def example_event_id(name: str) -> str:
@@ -72,6 +83,8 @@ class EventType:
             data["corrects"] = example_event_id(EXAMPLE_CORRECTED)
         if self.name == EventRetracted.type_name():
             data["retracts"] = example_event_id(EXAMPLE_RETRACTED)
+        if self.name == SourceErrorNoted.type_name():
+            data["event"] = example_event_id(EXAMPLE_ERRATUM)
         body: dict[str, Any] = {"type": self.name}
         if self.creates:
             body["id"] = EXAMPLE_IDS[self.kind]

@@ -33,7 +33,9 @@ Event = NegotiationAggregate.Event
 Entry = dict[str, Any]
 OCCURRED = "/occurred"
 #: What a state holds about corrections, retractions and disputes (not values to compare).
-MARKS = frozenset({"disputes", "corrected", "retracted", "corrections", "corrected_values"})
+MARKS = frozenset(
+    {"disputes", "corrected", "retracted", "corrections", "corrected_values", "errata"}
+)
 
 
 def escape(key: str) -> str:

@@ -1,7 +1,9 @@
-"""Corrections and retractions: new events that point at an earlier one, which stays in the log.
+"""Corrections, retractions and errata: new events that point at an earlier one, which stays in
+the log.
 
-They belong to no one aggregate: the same two types are appended to Talks, Delegation and
-Position streams alike. They change nothing in the write model's state (invariants are checked
+They belong to no one aggregate: the same three types are appended to Talks, Delegation and
+Position streams alike. An erratum (SourceErrorNoted) says that a source of the event got
+something wrong, while the event's value stands; it is folded into the stream's ``errata``. They change nothing in the write model's state (invariants are checked
 against facts as they were recorded); the read side folds them in (see domain/temporal.py).
 """
 
@@ -18,6 +20,8 @@ from domain.occurrence import Occurrence
 #: The catalogue's examples correct and retract these example events (fixed ids, see catalogue).
 EXAMPLE_CORRECTED = "RoundScheduled"
 EXAMPLE_RETRACTED = "DocumentExchanged"
+#: The catalogue's example erratum is noted on this example event's source.
+EXAMPLE_ERRATUM = "RoundScheduled"
 
 
 class EventCorrected(NegotiationAggregate.Event):
@@ -55,5 +59,37 @@ class EventRetracted(NegotiationAggregate.Event):
         """Nothing in the write model; the read side drops the retracted fact."""
 
 
-for _cls in (EventCorrected, EventRetracted):
+class SourceErrorNoted(NegotiationAggregate.Event):
+    """An erratum: a source of an earlier event got something wrong; the event's value stands."""
+
+    TOPIC = "negotiation-timeline/SourceErrorNoted/v1"
+    ANY_STREAM = True
+    HEADLINE = "Source error: {error}"
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "source_index": 0,
+        "field": "city",
+        "error": "the wire first named Ankara as the venue",
+        "reason": "the wire's own later report names Istanbul",
+    }
+
+    event: UUID
+    error: str
+    source_index: int | None = None
+    field: str | None = None
+    reason: str | None = None
+
+    def apply_to(self, state: State) -> None:
+        state.setdefault("errata", []).append(
+            {
+                "event": str(self.event),
+                "source_index": self.source_index,
+                "field": self.field,
+                "error": self.error,
+                "reason": self.reason,
+                "event_id": str(self.event_id),
+            }
+        )
+
+
+for _cls in (EventCorrected, EventRetracted, SourceErrorNoted):
     register_topic(_cls.TOPIC, _cls)

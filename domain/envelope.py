@@ -50,6 +50,9 @@ class Envelope:
     recorded_by: str | None = None
     #: An analyst's own coding, overriding the type's default CAMEO code where it gives one.
     coding: Coding | None = None
+    #: The id of the event this one answers (a reply to a proposal, a rebuttal of a claim); the
+    #: application checks that it is recorded in the same Talks family (application/replies.py).
+    in_reply_to: str | None = None
 
     def check(self) -> None:
         """Refuse an envelope without sources or with an unknown modality."""

@@ -1,14 +1,17 @@
-"""Position: one party's stance in a Talks: priorities, demands, proposals, appeals, statements."""
+"""Position: one party's stance in a Talks: priorities, demands, proposals, appeals, claims,
+intents and statements."""
 
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.base import EXAMPLE_IDS, NegotiationAggregate, State, guards
+from domain.base import EXAMPLE_IDS, NegotiationAggregate, State, guards, plain
 from domain.errors import DuplicateFactError, InvalidEventError
+from domain.occurrence import Occurrence
 
 COLLECTIONS = (
     "priorities",
@@ -32,6 +35,17 @@ def _said(event: NegotiationAggregate.Event, kind: str, **extra: Any) -> dict[st
         "event_id": str(event.event_id),
         **extra,
     }
+
+
+def addressed(addressee: str | None, addressees: list[str] | None) -> list[str]:
+    """Everyone an event is addressed to: the one ``addressee`` of the first release, then the
+    list, each once."""
+    return list(dict.fromkeys([*([addressee] if addressee else []), *(addressees or [])]))
+
+
+def _upcast_addressees(state: dict[str, Any]) -> None:
+    """A first-release event, stored before the list of addressees: it had none beside one."""
+    state.setdefault("addressees", [])
 
 
 class Position(NegotiationAggregate):
@@ -115,15 +129,25 @@ class Position(NegotiationAggregate):
         TOPIC = "negotiation-timeline/DemandMade/v1"
         CAMEO = "100"
         HEADLINE = "Demand: {demand}"
-        ACTOR_FIELDS = ("speaker", "addressee")
+        ACTOR_FIELDS = ("speaker", "addressee", "addressees")
         EXAMPLE: ClassVar[dict[str, Any]] = {
             "demand": "withdrawal of troops from four regions",
-            "addressee": "Ukraine",
+            "addressees": ["Ukraine"],
+            "deadline": {"precision": "day", "value": "2025-06-30"},
         }
+        class_version = 2
 
         demand: str
         addressee: str | None = None
         speaker: str | None = None
+        addressees: list[str] = field(default_factory=list)
+        #: By when the demand is to be met.
+        deadline: Occurrence | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            _upcast_addressees(state)
+            state.setdefault("deadline", None)
 
         def apply_to(self, state: State) -> None:
             demands = state.setdefault("demands", [])
@@ -132,6 +156,19 @@ class Position(NegotiationAggregate):
             state["dropped_demands"] = [
                 d for d in state.get("dropped_demands", []) if d != self.demand
             ]
+            addressees = addressed(self.addressee, self.addressees)
+            if addressees or self.deadline is not None:  # the terms of a current demand
+                terms = [t for t in state.get("demand_terms", []) if t["demand"] != self.demand]
+                terms.append(
+                    {
+                        "demand": self.demand,
+                        "addressees": addressees,
+                        "deadline": plain(self.deadline),
+                        "speaker": self.speaker,
+                        "event_id": str(self.event_id),
+                    }
+                )
+                state["demand_terms"] = terms
 
     class DemandDropped(Event):
         """The party drops a demand."""
@@ -149,22 +186,46 @@ class Position(NegotiationAggregate):
         def apply_to(self, state: State) -> None:
             state["demands"] = [d for d in state.get("demands", []) if d != self.demand]
             state.setdefault("dropped_demands", []).append(self.demand)
+            if "demand_terms" in state:
+                state["demand_terms"] = [
+                    t for t in state["demand_terms"] if t["demand"] != self.demand
+                ]
 
     class ProposalMade(Event):
         """The party puts a proposal on the table."""
 
         TOPIC = "negotiation-timeline/ProposalMade/v1"
         HEADLINE = "Proposal: {title}"
-        ACTOR_FIELDS = ("addressee",)
+        ACTOR_FIELDS = ("addressee", "addressees")
         EXAMPLE: ClassVar[dict[str, Any]] = {
             "title": "30-day ceasefire",
             "summary": "a full ceasefire for 30 days, monitored by third parties",
             "addressee": "Ukraine",
+            "addressees": ["Ukraine", "Türkiye"],
+            "proposed_date": {"precision": "day", "value": "2025-06-20"},
+            "proposed_venue": "Istanbul",
+            "conditions": ["an exchange of all prisoners first"],
+            "deadline": {"precision": "day", "value": "2025-06-15"},
         }
+        class_version = 2
 
         title: str
         summary: str | None = None
         addressee: str | None = None
+        addressees: list[str] = field(default_factory=list)
+        #: When the proposal would have it happen (a meeting's day, a ceasefire's start).
+        proposed_date: Occurrence | None = None
+        proposed_venue: str | None = None
+        conditions: list[str] = field(default_factory=list)
+        #: By when the proposal is to be answered.
+        deadline: Occurrence | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            _upcast_addressees(state)
+            state.setdefault("conditions", [])
+            for name in ("proposed_date", "proposed_venue", "deadline"):
+                state.setdefault(name, None)
 
         def apply_to(self, state: State) -> None:
             state.setdefault("proposals", []).append(
@@ -174,6 +235,11 @@ class Position(NegotiationAggregate):
                     "status": "made",
                     "by": "self",
                     "event_id": str(self.event_id),
+                    "addressees": addressed(self.addressee, self.addressees),
+                    "proposed_date": plain(self.proposed_date),
+                    "proposed_venue": self.proposed_venue,
+                    "conditions": list(self.conditions),
+                    "deadline": plain(self.deadline),
                 }
             )
 
@@ -215,23 +281,42 @@ class Position(NegotiationAggregate):
 
         TOPIC = "negotiation-timeline/AppealMade/v1"
         CAMEO = "020"
-        HEADLINE = "Appeal to {addressee}: {subject}"
-        ACTOR_FIELDS = ("speaker", "addressee")
+        HEADLINE = "Appeal to {addressees}: {subject}"
+        ACTOR_FIELDS = ("speaker", "addressee", "addressees")
         EXAMPLE: ClassVar[dict[str, Any]] = {
-            "addressee": "European Union",
+            "addressees": ["European Union", "United States"],
             "subject": "sanctions pressure on Russia",
             "speaker": "Volodymyr Zelenskyy",
             "channel": "video address",
         }
+        class_version = 2
 
-        addressee: str
         subject: str
+        #: The one addressee of the first release; ``addressees`` names any number.
+        addressee: str | None = None
         speaker: str | None = None
         channel: str | None = None
+        addressees: list[str] = field(default_factory=list)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            _upcast_addressees(state)
+
+        def headline(self, data: dict[str, Any] | None = None) -> str:
+            """The headline names every addressee, the first release's one included."""
+            data = dict(self.data() if data is None else data)
+            data["addressees"] = addressed(data.get("addressee"), data.get("addressees"))
+            return super().headline(data)
 
         def apply_to(self, state: State) -> None:
             state.setdefault("appeals", []).append(
-                _said(self, "appeal", addressee=self.addressee, subject=self.subject)
+                _said(
+                    self,
+                    "appeal",
+                    addressee=self.addressee,
+                    addressees=addressed(self.addressee, self.addressees),
+                    subject=self.subject,
+                )
             )
 
     class SkepticismVoiced(Event):
@@ -296,6 +381,62 @@ class Position(NegotiationAggregate):
                 _said(self, "statement", subject=self.subject)
             )
 
+    class ClaimMade(Event):
+        """The party asserts something as a fact, which others may dispute (CAMEO 010)."""
+
+        TOPIC = "negotiation-timeline/ClaimMade/v1"
+        CAMEO = "010"
+        HEADLINE = "Claim: {claim}"
+        ACTOR_FIELDS = ("speaker", "addressees")
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "claim": "the Ukrainian side has not answered the memorandum",
+            "about": "the memorandum",
+            "speaker": "Dmitry Peskov",
+            "channel": "press briefing",
+            "addressees": ["Ukraine"],
+        }
+
+        claim: str
+        about: str | None = None
+        speaker: str | None = None
+        channel: str | None = None
+        addressees: list[str] = field(default_factory=list)
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("claims", []).append(
+                _said(
+                    self,
+                    "claim",
+                    claim=self.claim,
+                    about=self.about,
+                    addressees=list(self.addressees),
+                )
+            )
+
+    class IntentStated(Event):
+        """The party says what it intends to do, and on what conditions (CAMEO 030)."""
+
+        TOPIC = "negotiation-timeline/IntentStated/v1"
+        CAMEO = "030"
+        HEADLINE = "Intent: {intent}"
+        ACTOR_FIELDS = ("speaker",)
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "intent": "send a delegation to Istanbul",
+            "speaker": "Volodymyr Zelenskyy",
+            "conditions": ["Russia presents its memorandum beforehand"],
+            "channel": "press conference",
+        }
+
+        intent: str
+        speaker: str | None = None
+        conditions: list[str] = field(default_factory=list)
+        channel: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("intents", []).append(
+                _said(self, "intent", intent=self.intent, conditions=list(self.conditions))
+            )
+
     @guards("PositionTaken")
     def ensure_position_taken(self, **_: Any) -> None:
         raise DuplicateFactError("a position is taken once, when created", pointer="/type")
@@ -310,6 +451,15 @@ class Position(NegotiationAggregate):
         if priority not in self.state.get("priorities", []):
             raise InvalidEventError(
                 f"{priority!r} is not a current priority", pointer="/data/priority"
+            )
+
+    @guards("AppealMade")
+    def ensure_appeal_made(
+        self, *, addressee: str | None = None, addressees: list[str] | None = None, **_: Any
+    ) -> None:
+        if not addressed(addressee, addressees):
+            raise InvalidEventError(
+                "an appeal is addressed to someone: give addressees", pointer="/data/addressees"
             )
 
     @guards("DemandDropped")

@@ -13,7 +13,7 @@ from projections.view import loads
 from store.sql import Database, Row
 
 #: What the fold records about corrections, retractions and disputes in a stream's state.
-MARKS = ("disputes", "corrected", "retracted", "corrections")
+MARKS = ("disputes", "corrected", "retracted", "corrections", "errata")
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,36 @@ def disputed_events(db: Database, talks_id: str | None) -> set[str]:
     return found
 
 
+ERRATUM = "SourceErrorNoted"
+
+
+def errata_of(db: Database, event_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The standing errata (SourceErrorNoted, not retracted) noted on each of these events."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    ids = list(dict.fromkeys(event_ids))
+    for start in range(0, len(ids), 500):  # within every database's parameter limit
+        chunk = ids[start : start + 500]
+        rows = db.query(
+            "SELECT refers_to, event_id, data FROM view_timeline WHERE type = ?"
+            f" AND retracted_by IS NULL AND refers_to IN ({','.join('?' * len(chunk))})"
+            " ORDER BY position",
+            [ERRATUM, *chunk],
+        )
+        for r in rows:
+            data = loads(r["data"])
+            found.setdefault(r["refers_to"], []).append(
+                {
+                    "event": data["event"],
+                    "source_index": data.get("source_index"),
+                    "field": data.get("field"),
+                    "error": data["error"],
+                    "reason": data.get("reason"),
+                    "event_id": r["event_id"],
+                }
+            )
+    return found
+
+
 def timeline(
     db: Database,
     *,
@@ -143,9 +173,10 @@ def timeline(
         [*params, page.limit, page.offset],
     )
     disputed = disputed_events(db, talks_id)
+    errata = errata_of(db, [r["event_id"] for r in rows])
     keys = ("position", "talks_id", "stream_id", "kind", "type", "event_id", "version",
             "recorded_at", "headline", "cameo", "quote", "modality", "attributed_to",
-            "retracted_by", "refers_to")  # fmt: skip
+            "retracted_by", "refers_to", "in_reply_to")  # fmt: skip
     return [
         {
             **{key: r[key] for key in keys},
@@ -155,6 +186,7 @@ def timeline(
             "data": loads(r["data"]),
             "corrected_by": loads(r["corrected_by"]),
             "disputed": r["event_id"] in disputed,
+            "errata": errata.get(r["event_id"], []),
         }
         for r in rows
     ]
@@ -205,7 +237,8 @@ def _per_stream(
 def positions(db: Database, talks_id: str) -> list[Row]:
     """Each party's current position in a Talks, with its history of priorities and demands."""
     keys = ("priorities", "demands", "dropped_priorities", "dropped_demands", "proposals",
-            "appeals", "assessments", "statements")  # fmt: skip
+            "appeals", "assessments", "statements", "claims", "intents",
+            "demand_terms")  # fmt: skip
     return _per_stream(
         db,
         ("view_positions", "view_position_history"),
@@ -235,14 +268,16 @@ def statements(
         " position, seq LIMIT ? OFFSET ?",
         [*params, page.limit, page.offset],
     )
+    errata = errata_of(db, [r["event_id"] for r in rows])
     keys = ("position", "talks_id", "stream_id", "party", "speaker", "channel", "type", "quote",
-            "attributed_to", "event_id")  # fmt: skip
+            "attributed_to", "event_id", "in_reply_to")  # fmt: skip
     return [
         {
             **{key: r[key] for key in keys},
             "occurred": loads(r["occurred"]),
             "source": loads(r["source"]),
             "corrected_by": loads(r["corrected_by"]),
+            "errata": errata.get(r["event_id"], []),
         }
         for r in rows
     ]

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from projections.queries import Page, disputed_events
+from projections.queries import Page, disputed_events, errata_of
 from projections.search import PG_VECTOR, words
 from projections.timeline import ORDER as TIMELINE_ORDER
 from projections.view import dumps, loads
@@ -14,7 +14,7 @@ from store.sql import Database, Row
 
 ENTRY_KEYS = ("position", "talks_id", "stream_id", "kind", "type", "event_id", "version",
               "recorded_at", "headline", "cameo", "quote", "modality", "attributed_to",
-              "retracted_by", "refers_to")  # fmt: skip
+              "retracted_by", "refers_to", "in_reply_to")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,7 @@ def search(db: Database, filters: Filters, page: Page) -> tuple[list[Row], int]:
         f"SELECT * FROM view_timeline WHERE {condition} ORDER BY {TIMELINE_ORDER} LIMIT ? OFFSET ?",
         [*params, page.limit, page.offset],
     )
+    errata = errata_of(db, [r["event_id"] for r in rows])
     entries = [
         {
             **{key: r[key] for key in ENTRY_KEYS},
@@ -111,6 +112,7 @@ def search(db: Database, filters: Filters, page: Page) -> tuple[list[Row], int]:
             "data": loads(r["data"]),
             "corrected_by": loads(r["corrected_by"]),
             "disputed": r["event_id"] in disputed,
+            "errata": errata.get(r["event_id"], []),
         }
         for r in rows
     ]

@@ -24,10 +24,11 @@ class Statements(View):
             " occurred TEXT NOT NULL, occurred_start TEXT, quote TEXT NOT NULL,"
             " source TEXT NOT NULL, attributed_to TEXT, event_id TEXT NOT NULL,"
             " corrected_by TEXT NOT NULL, speaker_folded TEXT, quote_folded TEXT NOT NULL,"
-            " PRIMARY KEY (position, seq)",
+            " in_reply_to TEXT, PRIMARY KEY (position, seq)",
             "position, seq",
         )
     }
+    added_columns = {"statements": ("in_reply_to TEXT",)}
     indexes = {"statements": ["talks_id", "speaker"]}
 
     def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
@@ -56,6 +57,7 @@ class Statements(View):
                 dumps(list(fact.corrected_by)),
                 speaker.casefold() if speaker else None,
                 source.quote.casefold(),
+                envelope.in_reply_to,
             )
             for seq, source in enumerate(envelope.sources)
             if source.quote
@@ -70,6 +72,6 @@ class Statements(View):
             table,
             f"INSERT INTO {table} (position, seq, talks_id, stream_id, party, speaker, channel,"
             " type, occurred, occurred_start, quote, source, attributed_to, event_id,"
-            " corrected_by, speaker_folded, quote_folded)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " corrected_by, speaker_folded, quote_folded, in_reply_to)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         )

@@ -13,6 +13,8 @@ from projections.view import Context, Tables, View, dumps
 from store.serialize import cameo_of, iso
 from store.sql import Tx
 
+#: The fields that name the event a correction, retraction or erratum points at.
+REFERENCES = ("corrects", "retracts", "event")
 #: How timeline entries are ordered: by occurrence (undated ones last), then by log position.
 ORDER = "(CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END), occurred_start, position"
 
@@ -34,10 +36,11 @@ class Timeline(View):
             " occurred_end TEXT, recorded_at TEXT NOT NULL, actors TEXT NOT NULL,"
             " headline TEXT NOT NULL, cameo TEXT, sources TEXT NOT NULL, quote TEXT,"
             " modality TEXT NOT NULL, attributed_to TEXT, data TEXT NOT NULL,"
-            " corrected_by TEXT NOT NULL, retracted_by TEXT, refers_to TEXT",
+            " corrected_by TEXT NOT NULL, retracted_by TEXT, refers_to TEXT, in_reply_to TEXT",
             "position",
         )
     }
+    added_columns = {"timeline": ("in_reply_to TEXT",)}
     indexes = {
         "timeline": [
             "talks_id",
@@ -46,6 +49,8 @@ class Timeline(View):
             # rather than sorted: a Talks of 10,000 events answered in 0.2 ms instead of 8.
             f"in_order: {ORDER}",
             f"talks_in_order: talks_id, {ORDER}",
+            # The errata noted on a page of entries are found by the event they point at.
+            "refers_to",
         ]
     }
 
@@ -56,7 +61,9 @@ class Timeline(View):
         envelope = event.envelope
         start, end = envelope.occurred.bounds()
         quotes = envelope.quotes
-        refers_to = getattr(event, "corrects", None) or getattr(event, "retracts", None)
+        refers_to = next(
+            (getattr(event, name) for name in REFERENCES if getattr(event, name, None)), None
+        )
         self.buffer(tx, names["timeline"]).append(
             (
                 position,
@@ -81,6 +88,7 @@ class Timeline(View):
                 dumps(list(fact.corrected_by)),
                 fact.retracted_by,
                 str(refers_to) if refers_to else None,
+                envelope.in_reply_to,
             )
         )
 
@@ -93,5 +101,5 @@ class Timeline(View):
             f"INSERT INTO {table} (position, talks_id, stream_id, kind, type, event_id, version,"
             " occurred, occurred_start, occurred_end, recorded_at, actors, headline, cameo,"
             " sources, quote, modality, attributed_to, data, corrected_by, retracted_by,"
-            " refers_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " refers_to, in_reply_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         )

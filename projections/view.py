@@ -87,6 +87,9 @@ class View(ABC):
     tables: ClassVar[dict[str, tuple[str, str]]]
     #: logical table -> columns to index; ``"name: expressions"`` names an index explicitly
     indexes: ClassVar[dict[str, list[str]]] = {}
+    #: logical table -> columns added after its first release (last in its DDL too, nullable):
+    #: a table created by an older release gains them, empty, as older events have no value.
+    added_columns: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def all_tables(self) -> dict[str, tuple[str, str]]:
         """The view's own tables plus its stream-context table."""
@@ -97,6 +100,7 @@ class View(ABC):
         names = Tables(self.name, suffix)
         for logical, (columns, _) in self.all_tables().items():
             tx.execute(f"CREATE TABLE IF NOT EXISTS {names[logical]} ({columns})")
+            _add_missing(tx, names[logical], self.added_columns.get(logical, ()))
             for tail, indexed in _indexes(self.indexes.get(logical, [])):
                 tx.execute(
                     f"CREATE INDEX IF NOT EXISTS {names[logical]}{tail} ON {names[logical]} ({indexed})"
@@ -194,6 +198,26 @@ class View(ABC):
                 digest.update(dumps(_normalise(row)).encode())
                 digest.update(b"\n")
         return digest.hexdigest()
+
+
+def _add_missing(tx: Tx, table: str, columns: Sequence[str]) -> None:
+    """Add the columns (``"name TYPE"``) a table created by an older release lacks."""
+    if not columns:
+        return
+    if tx.dialect == "sqlite":
+        have = {r["name"] for r in tx.execute(f"PRAGMA table_info({table})")}
+    else:
+        have = {
+            r["column_name"]
+            for r in tx.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_name = ? AND table_schema = current_schema()",
+                (table,),
+            )
+        }
+    for column in columns:
+        if column.split()[0] not in have:
+            tx.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 def _indexes(entries: list[str]) -> list[tuple[str, str]]:

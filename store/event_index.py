@@ -123,12 +123,21 @@ class EventIndex:
     # Events
 
     def locate(self, event_id: str) -> Row | None:
-        """Where an event is: its stream, kind, version, type and position (None if unknown)."""
+        """Where an event is: its stream, kind, version, type, position and Talks family (None
+        if unknown)."""
         rows = self.db.query(
-            "SELECT stream_id, kind, version, type, position FROM nt_event_index WHERE event_id = ?",
+            "SELECT stream_id, kind, version, type, position, talks_id FROM nt_event_index"
+            " WHERE event_id = ?",
             (event_id,),
         )
         return rows[0] if rows else None
+
+    def family_of(self, stream_id: str) -> str | None:
+        """The Talks family a recorded stream belongs to (None if it is not recorded)."""
+        rows = self.db.query(
+            "SELECT talks_id FROM nt_event_index WHERE stream_id = ? AND version = 1", (stream_id,)
+        )
+        return str(rows[0]["talks_id"]) if rows else None
 
     def recorded_ids(self, event_ids: Sequence[str]) -> set[str]:
         """Which of these event ids are recorded already (one query per ``ID_CHUNK`` ids)."""

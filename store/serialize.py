@@ -58,4 +58,6 @@ def event_json(
         "coding": None if envelope.coding is None else envelope.coding.as_json(),
         "appended_by": appended_by,
         "data": event.data(),
+        # Only a reply carries it: every other event keeps the shape it always had.
+        **({"in_reply_to": envelope.in_reply_to} if envelope.in_reply_to else {}),
     }

@@ -80,6 +80,8 @@ class EnvelopeAsDict(Transcoding):
         }
         if obj.coding is not None:  # without one, the first release's shape
             found["coding"] = obj.coding.as_json()
+        if obj.in_reply_to is not None:  # likewise
+            found["in_reply_to"] = obj.in_reply_to
         return found
 
     def decode(self, data: dict[str, Any]) -> Envelope:
@@ -90,6 +92,7 @@ class EnvelopeAsDict(Transcoding):
             modality=data["modality"],
             recorded_by=data["recorded_by"],
             coding=Coding.from_json(data["coding"]) if data.get("coding") else None,
+            in_reply_to=data.get("in_reply_to"),
         )
 
 

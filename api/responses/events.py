@@ -34,6 +34,7 @@ class StoredEvent(TypedDict):
     coding: NotRequired[
         Annotated[dict[str, Any] | None, Field(description="An analyst's own coding, if any")]
     ]
+    in_reply_to: NotRequired[Annotated[str, Field(description="The event this one answers")]]
 
 
 @closed

@@ -61,6 +61,18 @@ class CorrectionMark(TypedDict):
     retracts: NotRequired[str]
 
 
+@with_config(ConfigDict(extra="forbid"))
+class Erratum(TypedDict):
+    """A source error noted on an event (SourceErrorNoted): the event's value stands."""
+
+    event: str
+    source_index: int | None
+    field: str | None
+    error: str
+    reason: str | None
+    event_id: str
+
+
 @closed
 class ClaimSource(TypedDict):
     """A claim's source (its URL or outlet) and quote."""
@@ -101,3 +113,4 @@ class Marks(TypedDict):
     retracted: NotRequired[list[RetractedMark]]
     corrections: NotRequired[list[CorrectionMark]]
     corrected_values: NotRequired[list[CorrectedValue]]
+    errata: NotRequired[list[Erratum]]

@@ -264,20 +264,40 @@ class Proposal(TypedDict):
     status: str
     by: str | None
     event_id: str
+    addressees: NotRequired[list[str]]
+    proposed_date: NotRequired[OccurrenceOut | None]
+    proposed_venue: NotRequired[str | None]
+    conditions: NotRequired[list[str]]
+    deadline: NotRequired[OccurrenceOut | None]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class DemandTerms(TypedDict):
+    """Whom a current demand addresses and by when it is to be met (its latest DemandMade)."""
+
+    demand: str
+    addressees: list[str]
+    deadline: OccurrenceOut | None
+    speaker: str | None
+    event_id: str
 
 
 @with_config(ConfigDict(extra="forbid"))
 class Said(TypedDict):
-    """An appeal, assessment or statement, with its verbatim quotes."""
+    """An appeal, assessment, claim, intent or statement, with its verbatim quotes."""
 
     kind: str
     speaker: str | None
     channel: str | None
     quotes: list[str]
     event_id: str
-    addressee: NotRequired[str]
+    addressee: NotRequired[str | None]
+    addressees: NotRequired[list[str]]
     subject: NotRequired[str | None]
     about: NotRequired[str | None]
+    claim: NotRequired[str]
+    intent: NotRequired[str]
+    conditions: NotRequired[list[str]]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -288,10 +308,13 @@ class PositionLists(TypedDict):
     dropped_priorities: NotRequired[list[str]]
     demands: NotRequired[list[str]]
     dropped_demands: NotRequired[list[str]]
+    demand_terms: NotRequired[list[DemandTerms]]
     proposals: NotRequired[list[Proposal]]
     appeals: NotRequired[list[Said]]
     assessments: NotRequired[list[Said]]
     statements: NotRequired[list[Said]]
+    claims: NotRequired[list[Said]]
+    intents: NotRequired[list[Said]]
 
 
 @with_config(ConfigDict(extra="forbid"))

@@ -12,9 +12,10 @@ from api.responses.marks import (
     CorrectedValue,
     CorrectionMark,
     Dispute,
+    Erratum,
     RetractedMark,
 )
-from api.responses.states import Movement, Proposal, Round, Said, TalksFields
+from api.responses.states import DemandTerms, Movement, Proposal, Round, Said, TalksFields
 from api.responses.values import (
     Closed,
     Kind,
@@ -63,8 +64,10 @@ class TimelineEntry(TypedDict):
     attributed_to: str | None
     retracted_by: str | None
     refers_to: Annotated[
-        str | None, Field(description="The event a correction or retraction points at")
+        str | None,
+        Field(description="The event a correction, retraction or erratum points at"),
     ]
+    in_reply_to: Annotated[str | None, Field(description="The event this one answers")]
     occurred: OccurrenceOut
     actors: list[str]
     sources: list[SourceOut]
@@ -74,6 +77,9 @@ class TimelineEntry(TypedDict):
         list[CorrectedValue], Field(description="Beside each corrected value, what was reported")
     ]
     disputed: bool
+    errata: Annotated[
+        list[Erratum], Field(description="Source errors noted on this event (its value stands)")
+    ]
 
 
 @closed
@@ -84,6 +90,7 @@ class StreamMarks(TypedDict):
     corrected: list[CorrectedMark]
     retracted: list[RetractedMark]
     corrections: list[CorrectionMark]
+    errata: list[Erratum]
 
 
 @closed
@@ -108,10 +115,13 @@ class PositionRow(StreamMarks):
     demands: list[str]
     dropped_priorities: list[str]
     dropped_demands: list[str]
+    demand_terms: list[DemandTerms]
     proposals: list[Proposal]
     appeals: list[Said]
     assessments: list[Said]
     statements: list[Said]
+    claims: list[Said]
+    intents: list[Said]
     history: list[PositionChange]
 
 
@@ -161,11 +171,15 @@ class Statement(TypedDict):
     quote: str
     attributed_to: str | None
     event_id: str
+    in_reply_to: Annotated[str | None, Field(description="The event this one answers")]
     occurred: OccurrenceOut
     source: SourceOut
     corrected_by: list[str]
     corrected_values: Annotated[
         list[CorrectedValue], Field(description="Beside each corrected value, what was reported")
+    ]
+    errata: Annotated[
+        list[Erratum], Field(description="Source errors noted on this event (its value stands)")
     ]
 
 

@@ -53,7 +53,7 @@ def test_the_catalogue_lists_every_event_type_of_every_aggregate():
     assert {kind: sum(t.kind == kind for t in TYPES) for kind in KINDS} == {
         "talks": 15,  # issue 13: ContactHeld, AgreementImplemented
         "delegations": 9,
-        "positions": 11,
+        "positions": 13,
         "actors": 4,
     }
 

@@ -194,3 +194,88 @@ def test_optimism_and_skepticism_are_both_assessments_in_order():
         ("skepticism", "Dmitry Peskov"),
     ]
     assert all(a["quotes"] == [] for a in position.state["assessments"])
+
+
+def test_a_claim_is_kept_with_its_speaker_and_addressees():
+    position = given(Position, TAKEN)
+
+    new = when(
+        position,
+        fact(
+            Position.ClaimMade,
+            an_envelope("Kyiv has not answered"),
+            claim="Kyiv has not answered the memorandum",
+            about="the memorandum",
+            speaker="Dmitry Peskov",
+            addressees=["Ukraine", "Türkiye"],
+        ),
+    )
+
+    then(new, Position.ClaimMade, claim="Kyiv has not answered the memorandum")
+    (claim,) = position.state["claims"]
+    assert claim["kind"] == "claim"
+    assert claim["claim"] == "Kyiv has not answered the memorandum"
+    assert claim["about"] == "the memorandum"
+    assert claim["addressees"] == ["Ukraine", "Türkiye"]
+    assert claim["quotes"] == ["Kyiv has not answered"]
+    assert new[0].actors() == ["Dmitry Peskov", "Ukraine", "Türkiye"]
+
+
+def test_a_claim_names_no_addressee_unless_told():
+    position = given(Position, TAKEN)
+
+    when(position, fact(Position.ClaimMade, claim="the front is stable"))
+
+    assert position.state["claims"][0]["addressees"] == []
+
+
+def test_an_intent_is_kept_with_its_conditions():
+    position = given(Position, TAKEN)
+
+    new = when(
+        position,
+        fact(
+            Position.IntentStated,
+            intent="send a delegation to Istanbul",
+            speaker="Volodymyr Zelenskyy",
+            conditions=["a memorandum beforehand", "a ceasefire"],
+        ),
+    )
+
+    then(new, Position.IntentStated, conditions=["a memorandum beforehand", "a ceasefire"])
+    (intent,) = position.state["intents"]
+    assert (intent["kind"], intent["intent"], intent["speaker"]) == (
+        "intent",
+        "send a delegation to Istanbul",
+        "Volodymyr Zelenskyy",
+    )
+    assert intent["conditions"] == ["a memorandum beforehand", "a ceasefire"]
+
+
+def test_an_appeal_to_no_one_is_refused():
+    position = given(Position, TAKEN)
+
+    then_refused(
+        position,
+        fact(Position.AppealMade, subject="sanctions", addressees=[]),
+        InvalidEventError,
+        "/data/addressees",
+    )
+
+
+def test_an_appeal_lists_its_addressees_the_first_releases_one_first():
+    position = given(Position, TAKEN)
+
+    new = when(
+        position,
+        fact(
+            Position.AppealMade,
+            subject="sanctions",
+            addressee="European Union",
+            addressees=["United States", "European Union"],
+        ),
+    )
+
+    then(new, Position.AppealMade, addressees=["United States", "European Union"])
+    assert position.state["appeals"][0]["addressees"] == ["European Union", "United States"]
+    assert new[0].headline() == "Appeal to European Union, United States: sanctions"

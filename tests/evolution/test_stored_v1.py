@@ -151,6 +151,8 @@ def test_the_demo_position_holds_zelenskyys_three_priorities_demand_appeal_and_d
     assert [(a["addressee"], a["subject"]) for a in state["appeals"]] == [
         ("United States", "a firm stance on sanctions against Russia")
     ]
+    # Stored before appeals had a list of addressees: the one addressee is the list.
+    assert [a["addressees"] for a in state["appeals"]] == [["United States"]]
     assert [a["kind"] for a in state["assessments"]] == ["skepticism"]
     assert [s["speaker"] for s in state["statements"]] == ["Volodymyr Zelenskyy"]
 
@@ -216,6 +218,16 @@ def test_the_example_position_dropped_what_it_stated_and_rejected_its_own_propos
         ("30-day ceasefire", "rejected")
     ]
     assert [a["addressee"] for a in state["appeals"]] == ["European Union"]
+    assert [a["addressees"] for a in state["appeals"]] == [["European Union"]]
+    # The first release's proposal had one addressee and no terms: read with empty ones.
+    (proposal,) = state["proposals"]
+    assert proposal["addressees"] == ["Ukraine"]
+    assert (proposal["conditions"], proposal["deadline"], proposal["proposed_date"]) == (
+        [],
+        None,
+        None,
+    )
+    assert not {"claims", "intents", "errata"} & set(state)
     assert [(a["kind"], a["speaker"]) for a in state["assessments"]] == [
         ("skepticism", "Dmitry Peskov"),
         ("optimism", "Hakan Fidan"),
