@@ -121,7 +121,17 @@ def test_as_of_a_time_between_two_appends_holds_the_first_but_not_the_second(
     state = response.json()
     assert state["version"] == 2
     assert state["rounds"] == [
-        {"number": 1, "city": "Istanbul", "venue": None, "date": None, "status": "scheduled"}
+        {
+            "number": 1,
+            "city": "Istanbul",
+            "venue": None,
+            "date": None,
+            "status": "scheduled",
+            # Not held yet: no day held, nobody has taken part, nobody was said to be coming.
+            "held_on": None,
+            "participants": [],
+            "expected": [],
+        }
     ]
     assert client.get(f"/talks/{stream_id}").json()["rounds"][0]["status"] == "held"
 
