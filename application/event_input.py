@@ -8,6 +8,7 @@ against a model built from the event class's own fields, so the domain stays the
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -19,7 +20,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     ValidationError,
+    WithJsonSchema,
     create_model,
 )
 
@@ -30,6 +33,8 @@ from domain.coding import Coding, Plover
 from domain.envelope import FORWARD_MODALITIES, Envelope, Person, Source
 from domain.errors import InvalidEventError
 from domain.occurrence import Occurrence
+from domain.participants import ROLES, Participant
+from domain.quantities import Quantity
 from domain.text import controls_in
 
 MAX_BATCH = 500
@@ -46,6 +51,45 @@ class PersonIn(Strict):
 
     name: ShortText
     title: ShortText | None = None
+
+
+MAX_AMOUNT = 10**12
+
+
+def _amount(value: Any) -> int | float:
+    """A JSON number kept as given (390 stays 390), finite and bounded; the domain refuses a
+    negative one (domain/quantities.py)."""
+    number: int | float = value if isinstance(value, int | float) else math.nan
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise ValueError("a number is expected")  # pydantic reports a ValueError at the field
+    if abs(number) > MAX_AMOUNT:
+        raise ValueError(f"a number of at most {MAX_AMOUNT}")
+    return number
+
+
+#: A number in a count or a measure (one JSON Schema number, not an int/float union).
+Amount = Annotated[
+    int | float,
+    PlainValidator(_amount),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_AMOUNT}),
+]
+
+
+class QuantityIn(Strict):
+    """A count or a measure: a value, or a range (min and max), with its unit."""
+
+    value: Amount | None = Field(None, description="The number, if the source gives one")
+    min: Amount | None = Field(None, description="The least, if the source gives a range")
+    max: Amount | None = Field(None, description="The most, if the source gives a range")
+    unit: ShortText = Field(description='What is counted: "prisoners of war", "minutes"')
+    approximate: bool = Field(False, description='The source says "about", "some", "nearly"')
+
+
+class ParticipantIn(Strict):
+    """Who took part, and in what role."""
+
+    actor: ShortText = Field(description="An Actor's id, or a name as written")
+    role: ShortText = Field(description="One of " + ", ".join(ROLES))
 
 
 class OccurrenceIn(Strict):
@@ -117,7 +161,13 @@ class CreateIn(EventIn):
 
 # Per-type data models, built from the domain's event classes.
 
-_INPUT_TYPES: dict[Any, Any] = {Person: PersonIn, Occurrence: OccurrenceIn, str: ShortText}
+_INPUT_TYPES: dict[Any, Any] = {
+    Person: PersonIn,
+    Occurrence: OccurrenceIn,
+    Quantity: QuantityIn,
+    Participant: ParticipantIn,
+    str: ShortText,
+}
 #: Every number a body takes is bounded (in the schema and enforced): a round's number, a length.
 RoundNumber = Annotated[int, Field(ge=1, le=10_000, description="A round's number, from 1")]
 Minutes = Annotated[int, Field(ge=0, le=525_600, description="Minutes, up to a year")]
@@ -166,6 +216,10 @@ def _domain_value(value: Any, forward: bool, pointer: str) -> Any:
         return Person(name=value.name, title=value.title)
     if isinstance(value, OccurrenceIn):
         return to_occurrence(value, forward=forward, pointer=pointer)
+    if isinstance(value, QuantityIn):
+        return Quantity(**value.model_dump())
+    if isinstance(value, ParticipantIn):
+        return Participant(actor=value.actor, role=value.role)
     if isinstance(value, list):
         return [_domain_value(v, forward, f"{pointer}/{i}") for i, v in enumerate(value)]
     return value

@@ -121,6 +121,7 @@ from domain.base import NegotiationAggregate
 from domain.corrections import EventCorrected
 from domain.envelope import Source
 from domain.occurrence import Occurrence
+from domain.quantities import Quantity
 from domain.values import as_dict
 from store.serialize import cameo_of, iso
 
@@ -231,6 +232,10 @@ PLOVER: dict[str, tuple[str | None, str | None, str]] = {
                           " the channel is remote"),
     "AgreementReached": ("SUPPORT", None, "CAMEO 057: sign formal agreement"),
     "DocumentExchanged": ("CONSULT", None, "as CAMEO 046: part of negotiating"),
+    "ContactHeld": ("CONSULT", None, "CAMEO 040: consult; mode phone when the channel is"
+                    " remote (041)"),
+    "AgreementImplemented": ("RETREAT", "release", "CAMEO 084: return, release (CAMEO2PLOVER"
+                             "-2021: RETREAT; 0841 release persons)"),
     "TalksSuspended": ("SANCTION", "withdraw", "as CAMEO 164: halt negotiations"),
     "TalksResumed": ("CONSULT", None, "CAMEO 046: engage in negotiation"),
     "TalksConcluded": (None, None, "the outcome decides; no category in general"),
@@ -298,6 +303,7 @@ _TALKS_ROLES: dict[str, tuple[str, ...]] = {
     "DocumentExchanged": ("from_party", "to_party"),
     "AgreementReached": ("parties",),
     "ThirdPartiesExpected": ("parties",),
+    "ContactHeld": ("initiated_by", "parties"),
 }
 #: Fields naming the other side of a delegation's or a position's event.
 _COUNTERPARTS = ("addressee", "proposed_by", "to_party", "mediator")
@@ -348,6 +354,8 @@ class Family:
     talks: dict[str, Any]
     items: list[Item]
     corrections: dict[str, EventCorrected] = field(default_factory=dict)
+    #: The names of the Actors its participants name by id (an id shown as its actor's name).
+    actor_names: dict[str, str] = field(default_factory=dict)
 
     def shown(self) -> list[Item]:
         """The standing facts, by when they occurred (undated last), then by log position."""
@@ -412,7 +420,24 @@ def load_family(
         when = iso(at) if at else "now"
         raise NotFoundError(f"nothing of talks {talks_id} had happened by {when}")
     items.sort(key=lambda item: item.position)
-    return Family(str(talks_id), talks, items, corrections)
+    return Family(str(talks_id), talks, items, corrections, _actor_names(service, items))
+
+
+def _actor_names(service: TimelineService, items: list[Item]) -> dict[str, str]:
+    """The canonical names of the registered Actors the family's participants name by id."""
+    found: dict[str, str] = {}
+    for item in items:
+        for participant in getattr(item.event, "participants", None) or []:
+            actor = getattr(participant, "actor", None)
+            if not isinstance(actor, str) or actor in found:
+                continue
+            try:
+                stream_id = UUID(actor)
+            except ValueError:
+                continue
+            if service.stream_kind(str(stream_id)) == "actors":
+                found[actor] = str(service.state("actors", stream_id).get("name") or actor)
+    return found
 
 
 # Dates
@@ -561,9 +586,27 @@ def _reasons(item: Item, family: Family) -> list[str]:
 # TimelineJS
 
 
+def reported_details(data: dict[str, Any], names: dict[str, str] | None = None) -> list[str]:
+    """Who took part (an Actor's id as its name) and the durations an event reports, as
+    sentences (slides, notes)."""
+    found = []
+    names = names or {}
+    participants = data.get("participants") or []
+    if participants and isinstance(participants[0], dict):  # MediatorConsulted's are names
+        people = ", ".join(
+            f"{names.get(p['actor'], p['actor'])} ({p['role']})" for p in participants
+        )
+        found.append(f"Took part: {people}.")
+    if isinstance(data.get("duration"), dict):
+        found.append(f"Duration: {Quantity(**data['duration']).text()}.")
+    return found
+
+
 def _slide_html(item: Item, family: Family) -> str:
     envelope = item.event.envelope
     parts = [f"<blockquote>{html.escape(quote)}</blockquote>" for quote in envelope.quotes]
+    details = reported_details(item.event.data(), family.actor_names)
+    parts.extend(f"<p>{html.escape(text)}</p>" for text in details)
     if envelope.attributed_to:
         parts.append(f"<p>According to {html.escape(envelope.attributed_to)}.</p>")
     if envelope.modality != "asserted" and not (item.disputed and envelope.modality == "disputed"):
@@ -607,8 +650,8 @@ def _eras(talks: dict[str, Any]) -> list[dict[str, Any]]:
         if span is None:
             continue
         headline = f"Round {round_['number']}"
-        if round_.get("city"):
-            headline += f", {round_['city']}"
+        if round_.get("city") or round_.get("country"):
+            headline += f", {round_.get('city') or round_['country']}"
         text = f"{round_['status']}: {display_date(Occurrence(**round_['date']))}"
         eras.append(
             {
@@ -675,7 +718,7 @@ def _cell(value: str | None) -> str:
 
 
 def _notes(item: Item, family: Family) -> str:
-    parts = [item.event.headline()]
+    parts = [item.event.headline(), *reported_details(item.event.data(), family.actor_names)]
     parts.extend(f'"{quote}"' for quote in item.event.envelope.quotes)
     parts.extend(f"Corrected: {reason}" for reason in _reasons(item, family))
     return " ".join(parts)
@@ -908,7 +951,7 @@ def cloudevents_batch(family: Family) -> str:
 def plover_mode(item: Item, talks: dict[str, Any]) -> str | None:
     """The PLOVER mode: the type's own, or from the data (a call's channel, a hosted round)."""
     name = item.event.type_name()
-    if name == "MediatorConsulted":
+    if name in ("MediatorConsulted", "ContactHeld"):
         channel = str(item.event.data().get("channel") or "").casefold()
         return "phone" if any(word in channel for word in _REMOTE_CHANNELS) else None
     if name == "RoundHeld":
@@ -929,7 +972,7 @@ def plover_entity(name: str) -> dict[str, str]:
 
 
 #: Talks-level types whose named sides act together (PLOVER codes them all as actor).
-_TOGETHER = frozenset({"AgreementReached", "ThirdPartiesExpected"})
+_TOGETHER = frozenset({"AgreementReached", "ThirdPartiesExpected", "ContactHeld"})
 
 
 def plover_sides(item: Item, talks_parties: list[str]) -> tuple[list[str], list[str]]:

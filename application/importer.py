@@ -58,6 +58,7 @@ from application.exports import (
     CLOUDEVENTS_TYPE_PREFIX,
     CLOUDEVENTS_TYPE_SUFFIX,
 )
+from application.participant_actors import check_participant_actors
 from application.service import TimelineService
 from domain.base import NegotiationAggregate
 from domain.catalogue import AGGREGATES, ANY, EVENT_TYPES, EventType
@@ -355,6 +356,7 @@ class _Run:
 
     def check(self, line: Line, kind: str) -> None:
         event = line.event
+        check_participant_actors([event], lambda stream_id: self.kind_of(UUID(stream_id)))
         if line.creates:
             aggregate = self.service.opened(
                 kind, event, line.stream_id, lambda stream_id: self.kind_of(UUID(stream_id))

@@ -30,6 +30,7 @@ from application.event_cache import EventCache
 from application.event_input import NewEvent
 from application.folds import FoldCache
 from application.group_commit import GroupCommitter
+from application.participant_actors import check_participant_actors
 from domain.base import NegotiationAggregate
 from domain.catalogue import AGGREGATES
 from domain.errors import DomainError, DuplicateFactError, UnknownStreamError
@@ -494,6 +495,7 @@ class TimelineService:
             raise DuplicateFactError(
                 f"an event with id {taken[0]} is recorded already", pointer="/event_id"
             )
+        check_participant_actors(events, self.stream_kind)
         checked = []
         for index, event in enumerate(events):
             found = corrections.reference(event)

@@ -13,6 +13,8 @@ from eventsourcing.domain import Aggregate
 
 from domain.envelope import Envelope, Person
 from domain.errors import ClosedStreamError, DuplicateFactError, InvalidEventError
+from domain.participants import Participant
+from domain.quantities import Quantity
 from domain.values import as_dict
 
 State = dict[str, Any]
@@ -85,6 +87,8 @@ class NegotiationAggregate(Aggregate):
         #: Its date is part of the claim: two reports of one round held on days that cannot
         #: be the same disagree, as they would on a field.
         DATED: ClassVar[bool] = False
+        #: Data fields two claims may differ on without disagreeing (free text, who was there).
+        UNCOMPARED: ClassVar[tuple[str, ...]] = ()
 
         def apply(self, aggregate: Any) -> None:
             """Fold this event into the aggregate's state (created on the first event)."""
@@ -135,7 +139,12 @@ class NegotiationAggregate(Aggregate):
                 value = getattr(self, field, None)
                 items = value if isinstance(value, list | tuple) else [value]
                 for item in items:
-                    name = item.name if isinstance(item, Person) else item
+                    if isinstance(item, Person):
+                        name: Any = item.name
+                    elif isinstance(item, Participant):
+                        name = item.actor
+                    else:
+                        name = item
                     if isinstance(name, str) and name and name not in names:
                         names.append(name)
             return names
@@ -183,6 +192,7 @@ class NegotiationAggregate(Aggregate):
     ) -> Self:
         """The command that opens a stream with its first event."""
         envelope.check()
+        check_values(data)
         if not event_class.CREATES or not issubclass(event_class, cls.Event):
             raise InvalidEventError(
                 f"a {cls.__name__} stream opens with its creating event, not {event_class.__name__}",
@@ -207,6 +217,7 @@ class NegotiationAggregate(Aggregate):
     ) -> None:
         """The one command: check the envelope and the type's invariants, then trigger."""
         envelope.check()
+        check_values(data)
         name = event_class.type_name()
         if not (issubclass(event_class, type(self).Event) or event_class.ANY_STREAM):
             raise InvalidEventError(
@@ -236,6 +247,16 @@ class NegotiationAggregate(Aggregate):
         return {"id": str(self.id), "version": self.version, **self.state}
 
 
+def check_values(data: dict[str, Any]) -> None:
+    """Refuse a bad quantity or participant in an event's data, pointing at it."""
+    for name, value in data.items():
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            at = f"/data/{name}/{index}" if isinstance(value, list) else f"/data/{name}"
+            if isinstance(item, Quantity | Participant):
+                item.check(at)
+
+
 @contextmanager
 def _data_errors() -> Iterator[None]:
     """A missing or unknown data field is the client's error, not the server's."""
@@ -250,6 +271,10 @@ def _data_errors() -> Iterator[None]:
 def _headline_value(value: Any) -> str:
     if isinstance(value, dict) and "name" in value:
         return str(value["name"])
+    if isinstance(value, dict) and "unit" in value:
+        return Quantity(**value).text()
+    if isinstance(value, dict) and "role" in value and "actor" in value:
+        return f"{value['actor']} ({value['role']})"
     if isinstance(value, list):
         return ", ".join(_headline_value(item) for item in value)
     return "" if value is None else str(value)

@@ -16,11 +16,23 @@ def _members(state: State) -> list[dict[str, Any]]:
     return state.setdefault("members", [])  # type: ignore[no-any-return]
 
 
-def _move(state: State, status: str, city: str | None) -> None:
-    state.setdefault("movements", []).append({"status": status, "city": city})
+def _move(state: State, status: str, city: str | None, round_number: int | None = None) -> None:
+    movement: dict[str, Any] = {"status": status, "city": city}
+    if round_number is not None:  # without one, the first release's shape
+        movement["round_number"] = round_number
+        _for_round(state, round_number)
+    state.setdefault("movements", []).append(movement)
     if state.get("status") != "withdrawn":
         state["status"] = status
     state["location"] = city if status == "arrived" else None
+
+
+def _for_round(state: State, round_number: int) -> None:
+    """Tie the delegation to a round of its Talks (``rounds``: every round it came to)."""
+    rounds = state.setdefault("rounds", [])
+    if round_number not in rounds:
+        rounds.append(round_number)
+        rounds.sort()
 
 
 class Delegation(NegotiationAggregate):
@@ -44,6 +56,7 @@ class Delegation(NegotiationAggregate):
             "party": "Russia",
             "members": [],
             "destination": "Istanbul",
+            "round_number": 2,
         }
 
         talks_id: UUID
@@ -52,6 +65,8 @@ class Delegation(NegotiationAggregate):
         members: list[Person] | None = None
         destination: str | None = None
         description: str | None = None
+        #: The round of its Talks the delegation is sent to, if one.
+        round_number: int | None = None
 
         def apply_to(self, state: State) -> None:
             state.update(
@@ -71,6 +86,8 @@ class Delegation(NegotiationAggregate):
             state.setdefault("status", "announced")
             state.setdefault("location", None)
             state.setdefault("movements", [])
+            if self.round_number is not None:
+                _for_round(state, self.round_number)
 
     class DelegationHeadNamed(Event):
         """The person who will lead the delegation is named."""
@@ -157,12 +174,13 @@ class Delegation(NegotiationAggregate):
         TOPIC = "negotiation-timeline/DelegationArrived/v1"
         CAMEO = "042"
         HEADLINE = "Delegation arrives in {city}"
-        EXAMPLE: ClassVar[dict[str, Any]] = {"city": "Istanbul"}
+        EXAMPLE: ClassVar[dict[str, Any]] = {"city": "Istanbul", "round_number": 2}
 
         city: str
+        round_number: int | None = None
 
         def apply_to(self, state: State) -> None:
-            _move(state, "arrived", self.city)
+            _move(state, "arrived", self.city, self.round_number)
 
     class DelegationLeft(Event):
         """The delegation leaves the venue."""

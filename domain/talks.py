@@ -9,6 +9,8 @@ from eventsourcing.domain import Aggregate
 from domain.base import NegotiationAggregate, State, guards, plain
 from domain.errors import DuplicateFactError, InvalidEventError
 from domain.occurrence import Occurrence
+from domain.participants import Participant
+from domain.quantities import Quantity
 
 PAX_STAGES = (
     "pre-negotiation",
@@ -27,7 +29,29 @@ COLLECTIONS = (
     "agreements",
     "documents",
     "consultations",
+    "contacts",
 )
+#: How a contact between parties is held (ContactHeld).
+CHANNELS = ("phone", "video", "in person", "letter")
+
+
+def _people(event: NegotiationAggregate.Event, participants: list[Participant] | None) -> list[Any]:
+    """Participants as state holds them: actor, role and the event that says so."""
+    return [
+        {"actor": p.actor, "role": p.role, "event_id": str(event.event_id)}
+        for p in participants or []
+    ]
+
+
+def _expected_entry(
+    event: NegotiationAggregate.Event, party: str, role: str | None
+) -> dict[str, Any]:
+    return {
+        "actor": party,
+        "role": role,
+        "according_to": event.envelope.attributed_to,
+        "event_id": str(event.event_id),
+    }
 
 
 def _round(state: State, number: int) -> dict[str, Any]:
@@ -35,7 +59,17 @@ def _round(state: State, number: int) -> dict[str, Any]:
     for item in state.setdefault("rounds", []):
         if item["number"] == number:
             return item  # type: ignore[no-any-return]
-    item = {"number": number, "city": None, "venue": None, "date": None, "status": "mentioned"}
+    item = {
+        "number": number,
+        "city": None,
+        "venue": None,
+        "date": None,
+        "status": "mentioned",
+        "held_on": None,
+        "participants": [],
+        # Who was expected, said before the round was mentioned (facts come in any order).
+        "expected": [dict(e) for r, e in state.get("_expected", []) if r == number],
+    }
     state["rounds"].append(item)
     state["rounds"].sort(key=lambda entry: entry["number"])
     return item
@@ -90,7 +124,8 @@ class Talks(NegotiationAggregate):
                 state.setdefault(key, [])
 
     class RoundScheduled(Event):
-        """A round of talks is scheduled at a city, for a date."""
+        """A round of talks is scheduled at a city (or in a country, if no city is known), for a
+        date."""
 
         TOPIC = "negotiation-timeline/RoundScheduled/v1"
         CAMEO = "036"
@@ -105,13 +140,21 @@ class Talks(NegotiationAggregate):
         }
 
         number: int
-        city: str
+        city: str | None = None
         venue: str | None = None
         date: Occurrence | None = None
+        country: str | None = None
+
+        def headline(self, data: dict[str, Any] | None = None) -> str:
+            data = self.data() if data is None else data
+            place = data.get("city") or data.get("country")
+            return f"Round {data['number']} scheduled" + (f" in {place}" if place else "")
 
         def apply_to(self, state: State) -> None:
             item = _round(state, self.number)
             item.update(city=self.city, venue=self.venue, date=plain(self.date), status="scheduled")
+            if self.country is not None:
+                item["country"] = self.country
             _set_status(state, "scheduled")
 
     class RoundHeld(Event):
@@ -121,20 +164,39 @@ class Talks(NegotiationAggregate):
         CAMEO = "046"
         SUBJECT = ("number",)
         DATED = True
+        UNCOMPARED = ("participants",)
         HEADLINE = "Round {number} held"
-        EXAMPLE: ClassVar[dict[str, Any]] = {"number": 2, "city": "Istanbul"}
+        ACTOR_FIELDS = ("participants",)
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "number": 2,
+            "city": "Istanbul",
+            "participants": [
+                {"actor": "Hakan Fidan", "role": "chair"},
+                {"actor": "Rustem Umerov", "role": "head"},
+                {"actor": "Vladimir Medinsky", "role": "head"},
+            ],
+            "duration": {"value": 60, "unit": "minutes", "approximate": True},
+        }
 
         number: int
         city: str | None = None
         venue: str | None = None
         duration_minutes: int | None = None
+        participants: list[Participant] | None = None
+        country: str | None = None
+        duration: Quantity | None = None
 
         def apply_to(self, state: State) -> None:
             item = _round(state, self.number)
             item["status"] = "held"
-            for key in ("city", "venue", "duration_minutes"):
+            item["held_on"] = plain(self.envelope.occurred)
+            for key in ("city", "venue", "duration_minutes", "country", "duration"):
                 if getattr(self, key) is not None:
-                    item[key] = getattr(self, key)
+                    item[key] = plain(getattr(self, key))
+            known = {(p["actor"], p["role"]) for p in item.setdefault("participants", [])}
+            item["participants"].extend(
+                p for p in _people(self, self.participants) if (p["actor"], p["role"]) not in known
+            )
             _set_status(state, "active")
 
     class RoundPostponed(Event):
@@ -190,15 +252,23 @@ class Talks(NegotiationAggregate):
 
         def apply_to(self, state: State) -> None:
             expected = state.setdefault("expected_participants", [])
+            found = next(
+                (r for r in state.get("rounds", []) if r["number"] == self.round_number), None
+            )
             for party in self.parties:
+                entry = _expected_entry(self, party, self.role)
                 expected.append(
                     {
                         "party": party,
                         "round": self.round_number,
                         "role": self.role,
-                        "according_to": self.envelope.attributed_to,
+                        "according_to": entry["according_to"],
                     }
                 )
+                # The fold's own record, for a round mentioned later (not shown: underscore).
+                state.setdefault("_expected", []).append([self.round_number, entry])
+                if found is not None:
+                    found.setdefault("expected", []).append(entry)
 
     class MediatorRoleAssumed(Event):
         """A third party acts as mediator, and perhaps hosts the talks."""
@@ -218,8 +288,30 @@ class Talks(NegotiationAggregate):
         hosts: bool = False
 
         def apply_to(self, state: State) -> None:
+            # Roles accumulate, each with its own date and sources; the entry moves to the end,
+            # as the latest news of the mediators.
+            earlier: dict[str, Any] = next(
+                (m for m in state.get("mediators", []) if m["name"] == self.mediator), {}
+            )
+            roles = [
+                *earlier.get("roles", []),
+                {
+                    "role": self.role,
+                    "hosts": self.hosts,
+                    "event_id": str(self.event_id),
+                    "occurred": plain(self.envelope.occurred),
+                    "sources": plain(list(self.envelope.sources)),
+                },
+            ]
             mediators = [m for m in state.setdefault("mediators", []) if m["name"] != self.mediator]
-            mediators.append({"name": self.mediator, "role": self.role, "hosts": self.hosts})
+            mediators.append(
+                {
+                    "name": self.mediator,
+                    "role": self.role,
+                    "hosts": any(r["hosts"] for r in roles),
+                    "roles": roles,
+                }
+            )
             state["mediators"] = mediators
 
     class MediatorConsulted(Event):
@@ -263,7 +355,7 @@ class Talks(NegotiationAggregate):
         SUBJECT = ("title",)
         DATED = True
         HEADLINE = "Agreement reached: {title}"
-        ACTOR_FIELDS = ("parties",)
+        ACTOR_FIELDS = ("parties", "participants")
         EXAMPLE: ClassVar[dict[str, Any]] = {
             "title": "Exchange of prisoners of war",
             "kind": "prisoner exchange",
@@ -271,6 +363,10 @@ class Talks(NegotiationAggregate):
             "parties": ["Ukraine", "Russia"],
             "round_number": 2,
             "terms": "all-for-all exchange of seriously wounded and young prisoners",
+            "participants": [
+                {"actor": "Rustem Umerov", "role": "signatory"},
+                {"actor": "Vladimir Medinsky", "role": "signatory"},
+            ],
         }
 
         title: str
@@ -279,10 +375,22 @@ class Talks(NegotiationAggregate):
         stage: str | None = None
         round_number: int | None = None
         terms: str | None = None
+        participants: list[Participant] | None = None
 
         def apply_to(self, state: State) -> None:
+            event_id = str(self.event_id)
             state.setdefault("agreements", []).append(
-                {**self.data(), "event_id": str(self.event_id)}
+                {
+                    **self.data(),
+                    "participants": _people(self, self.participants),
+                    "event_id": event_id,
+                    # Implementations folded before it (facts come in any order).
+                    "implementation": [
+                        i
+                        for i in state.get("implementations", [])
+                        if i["agreement"] in (self.title, event_id)
+                    ],
+                }
             )
 
     class DocumentExchanged(Event):
@@ -304,11 +412,96 @@ class Talks(NegotiationAggregate):
         to_party: str
         kind: str = "document"
         round_number: int | None = None
+        summary: str | None = None
 
         def apply_to(self, state: State) -> None:
             state.setdefault("documents", []).append(
                 {**self.data(), "event_id": str(self.event_id)}
             )
+
+    class ContactHeld(Event):
+        """Parties talk without a mediator: a call, a video link, a meeting, a letter."""
+
+        TOPIC = "negotiation-timeline/ContactHeld/v1"
+        CAMEO = "040"
+        HEADLINE = "Contact ({channel}) between {parties}"
+        ACTOR_FIELDS = ("parties", "initiated_by", "participants")
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "parties": ["Ukraine", "United States"],
+            "channel": "phone",
+            "duration": {"value": 40, "unit": "minutes"},
+            "participants": [
+                {"actor": "Volodymyr Zelenskyy", "role": "head"},
+                {"actor": "Donald Trump", "role": "counterpart"},
+            ],
+            "subject": "the next round",
+            "initiated_by": "Ukraine",
+        }
+
+        parties: list[str]
+        channel: str
+        place: str | None = None
+        duration: Quantity | None = None
+        participants: list[Participant] | None = None
+        subject: str | None = None
+        initiated_by: str | None = None
+
+        def apply_to(self, state: State) -> None:
+            state.setdefault("contacts", []).append(
+                {
+                    **self.data(),
+                    "participants": _people(self, self.participants),
+                    "event_id": str(self.event_id),
+                }
+            )
+
+    class AgreementImplemented(Event):
+        """An agreement is carried out, perhaps in stages, with the counts reported."""
+
+        TOPIC = "negotiation-timeline/AgreementImplemented/v1"
+        CAMEO = "084"
+        #: Two sources reporting different counts for one stage are a dispute of numbers.
+        SUBJECT = ("agreement", "stage")
+        #: Free text and who was there are not what sources dispute about a stage.
+        UNCOMPARED = ("participants", "summary")
+        HEADLINE = "Agreement carried out: {agreement}"  # with stage and counts: headline()
+        ACTOR_FIELDS = ("participants",)
+        EXAMPLE: ClassVar[dict[str, Any]] = {
+            "agreement": "Exchange of prisoners of war",
+            "stage": "first stage",
+            "quantities": [{"value": 390, "unit": "prisoners of war"}],
+            "participants": [{"actor": "United Arab Emirates", "role": "mediator"}],
+            "summary": "each side released 390 prisoners",
+        }
+
+        agreement: str
+        stage: str | None = None
+        quantities: list[Quantity] | None = None
+        participants: list[Participant] | None = None
+        summary: str | None = None
+
+        def headline(self, data: dict[str, Any] | None = None) -> str:
+            data = self.data() if data is None else data
+            stage = f" ({data['stage']})" if data.get("stage") else ""
+            counts = ", ".join(Quantity(**q).text() for q in data.get("quantities") or [])
+            return f"Agreement carried out: {data['agreement']}{stage}" + (
+                f": {counts}" if counts else ""
+            )
+
+        def apply_to(self, state: State) -> None:
+            entry = {
+                "agreement": self.agreement,
+                "stage": self.stage,
+                "quantities": plain(self.quantities or []),
+                "participants": _people(self, self.participants),
+                "summary": self.summary,
+                "event_id": str(self.event_id),
+                "occurred": plain(self.envelope.occurred),
+            }
+            state.setdefault("implementations", []).append(entry)
+            for agreement in state.get("agreements", []):
+                if self.agreement in (agreement["title"], agreement["event_id"]):
+                    agreement.setdefault("implementation", []).append(entry)
 
     class TalksSuspended(Event):
         """The talks are put on hold."""
@@ -357,7 +550,14 @@ class Talks(NegotiationAggregate):
         return next((r for r in self.state.get("rounds", []) if r["number"] == number), None)
 
     @guards("RoundScheduled")
-    def ensure_round_scheduled(self, *, number: int, **_: Any) -> None:
+    def ensure_round_scheduled(
+        self, *, number: int, city: str | None = None, country: str | None = None, **_: Any
+    ) -> None:
+        if not (city or country):
+            raise InvalidEventError(
+                "a round is scheduled in a city, or in a country if no city is known",
+                pointer="/data/city",
+            )
         existing = self._find_round(number)
         if existing and existing["status"] in ("scheduled", "postponed", "held"):
             raise DuplicateFactError(
@@ -416,3 +616,23 @@ class Talks(NegotiationAggregate):
     def ensure_third_parties_expected(self, *, parties: list[str], **_: Any) -> None:
         if not parties:
             raise InvalidEventError("name at least one party", pointer="/data/parties")
+
+    @guards("ContactHeld")
+    def ensure_contact_held(self, *, parties: list[str], channel: str, **_: Any) -> None:
+        if len(set(parties)) < 2:
+            raise InvalidEventError(
+                "a contact is held between at least two parties", pointer="/data/parties"
+            )
+        if channel not in CHANNELS:
+            raise InvalidEventError(
+                f"channel is one of {', '.join(CHANNELS)}", pointer="/data/channel"
+            )
+
+    @guards("AgreementImplemented")
+    def ensure_agreement_implemented(self, *, agreement: str, **_: Any) -> None:
+        known = self.state.get("agreements", [])
+        if not any(agreement in (a["title"], a["event_id"]) for a in known):
+            raise InvalidEventError(
+                f"no agreement {agreement!r} in these talks: give its title or its event id",
+                pointer="/data/agreement",
+            )

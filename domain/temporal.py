@@ -40,6 +40,8 @@ from domain.base import NegotiationAggregate, State, plain
 from domain.corrections import EventCorrected, EventRetracted
 from domain.envelope import Person
 from domain.occurrence import Occurrence
+from domain.participants import Participant
+from domain.quantities import Quantity
 
 Event = NegotiationAggregate.Event
 Order = Literal["recorded", "occurred"]
@@ -220,6 +222,7 @@ def _claim(event: Event, subject: dict[str, Any]) -> dict[str, Any]:
     return {
         "event_id": str(event.event_id),
         "values": {k: v for k, v in event.data().items() if k not in subject},
+        "uncompared": list(event.UNCOMPARED),
         "occurred": plain(occurred),
         "when": [_text(start), _text(end)] if event.DATED and start and end else None,
         "sources": _sources(event),
@@ -252,7 +255,7 @@ def _claims_of(state: State, subject: dict[str, Any]) -> list[dict[str, Any]]:
 def _rivals(first: dict[str, Any], second: dict[str, Any]) -> bool:
     """True if two claims disagree (on a value or a date) and share no source."""
     return (
-        _contradict(first["values"], second["values"]) or _apart(first["when"], second["when"])
+        _contradict(_compared(first), _compared(second)) or _apart(first["when"], second["when"])
     ) and not any(s in first["sources"] for s in second["sources"])
 
 
@@ -361,17 +364,28 @@ def restore(hint: Any, value: Any) -> Any:
     if typing.get_origin(hint) is list:
         (item,) = typing.get_args(hint)
         return [restore(item, element) for element in value]
-    if hint in (Person, Occurrence):
+    if hint in (Person, Occurrence, Quantity, Participant):
         return hint(**value)
     if hint is UUID:
         return UUID(value)
     return value
 
 
+def _compared(claim: dict[str, Any]) -> dict[str, Any]:
+    """The values a claim can disagree on: stated ones (an empty list states nothing), not the
+    type's UNCOMPARED fields. Quantities compare whole: 390 and "about 390" differ."""
+    skipped = claim.get("uncompared", ())
+    return {
+        key: value
+        for key, value in claim["values"].items()
+        if key not in skipped and value is not None and value != []
+    }
+
+
 def _contradict(first: dict[str, Any], second: dict[str, Any]) -> bool:
     """True if the two claims give different values for a field both of them state."""
     return any(
-        first.get(key) is not None and second.get(key) is not None and first[key] != second[key]
+        key in first and key in second and first[key] != second[key]
         for key in first.keys() | second.keys()
     )
 

@@ -250,7 +250,7 @@ def statements(
 
 def delegations(db: Database, talks_id: str) -> list[Row]:
     """Each party's delegation to a Talks: head, members, status and their history."""
-    keys = ("head", "heads", "members", "status", "location", "destination", "movements")
+    keys = ("head", "heads", "members", "status", "location", "destination", "movements", "rounds")
     return _per_stream(
         db,
         ("view_delegations", "view_delegation_history"),

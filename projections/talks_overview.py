@@ -29,6 +29,35 @@ def next_round(state: dict[str, Any]) -> dict[str, Any] | None:
     return upcoming[0] if upcoming else None
 
 
+def with_delegations(state: dict[str, Any]) -> dict[str, Any]:
+    """The state with each round's delegations (DelegationAnnounced/Arrived with its number)."""
+    tied = state.get("_round_delegations", [])
+    if not tied:
+        return state
+    rounds = [
+        {**item, "delegations": [d for n, d in tied if n == item["number"]]}
+        for item in state.get("rounds", [])
+    ]
+    return {**state, "rounds": rounds}
+
+
+def _tie_delegation(state: dict[str, Any], fact: Fact, party: str | None) -> None:
+    """Remember a delegation's tie to a round (kept by the fold's side, not a Talks fact)."""
+    event = fact.event
+    number = getattr(event, "round_number", None)
+    if number is None or fact.retracted_by is not None or fact.is_correction:
+        return
+    tied = state.setdefault("_round_delegations", [])
+    entry = {
+        "delegation_id": str(event.originator_id),
+        "party": party,
+        "type": event.type_name(),
+        "event_id": str(event.event_id),
+    }
+    if [number, entry] not in tied:
+        tied.append([number, entry])
+
+
 class TalksOverview(View):
     name = "talks_overview"
     description = "One row per Talks: status, parties, mediators, expected participants, rounds."
@@ -64,6 +93,8 @@ class TalksOverview(View):
             tx.pending[key] = entry
         if context.kind == "talks":
             temporal.step(entry["state"], fact)
+        elif context.kind == "delegations":
+            _tie_delegation(entry["state"], fact, context.party)
         # The last change is the family's newest event, whatever order the facts come in.
         if position >= entry["last"][0]:
             entry["last"] = (position, event.type_name(), fact.headline)
@@ -74,6 +105,7 @@ class TalksOverview(View):
         for key in [k for k in tx.pending if k[0] == table]:
             entry = tx.pending.pop(key)
             state = entry["state"]
+            shown = with_delegations(state)
             tx.execute(
                 f"INSERT INTO {table} (talks_id, title, status, parties, state, next_round,"
                 " last_position, last_type, last_headline) VALUES (?,?,?,?,?,?,?,?,?)"
@@ -86,8 +118,8 @@ class TalksOverview(View):
                     state.get("title", ""),
                     state.get("status", "proposed"),
                     dumps(state.get("parties", [])),
-                    dumps(state),
-                    dumps(next_round(state)),
+                    dumps(shown),
+                    dumps(next_round(shown)),
                     *entry["last"],
                 ),
             )

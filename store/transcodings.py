@@ -9,6 +9,8 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 from domain.coding import Coding
 from domain.envelope import Envelope, Person, Source
 from domain.occurrence import Occurrence
+from domain.participants import Participant
+from domain.quantities import Quantity
 from domain.values import as_dict
 
 
@@ -42,6 +44,28 @@ class PersonAsDict(Transcoding):
         return Person(**data)
 
 
+class QuantityAsDict(Transcoding):
+    type = Quantity
+    name = "quantity"
+
+    def encode(self, obj: Quantity) -> dict[str, Any]:
+        return obj.as_json()
+
+    def decode(self, data: dict[str, Any]) -> Quantity:
+        return Quantity(**data)
+
+
+class ParticipantAsDict(Transcoding):
+    type = Participant
+    name = "participant"
+
+    def encode(self, obj: Participant) -> dict[str, Any]:
+        return obj.as_json()
+
+    def decode(self, data: dict[str, Any]) -> Participant:
+        return Participant(**data)
+
+
 class EnvelopeAsDict(Transcoding):
     type = Envelope
     name = "envelope"
@@ -71,5 +95,12 @@ class EnvelopeAsDict(Transcoding):
 
 def register(transcoder: JSONTranscoder) -> None:
     """Teach the library's transcoder the domain's value objects."""
-    for transcoding in (OccurrenceAsDict(), PersonAsDict(), EnvelopeAsDict()):
+    transcodings = (
+        OccurrenceAsDict(),
+        PersonAsDict(),
+        QuantityAsDict(),
+        ParticipantAsDict(),
+        EnvelopeAsDict(),
+    )
+    for transcoding in transcodings:
         transcoder.register(transcoding)

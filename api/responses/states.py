@@ -12,16 +12,68 @@ from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
 from api.responses.marks import Marks
-from api.responses.values import OccurrenceOut, PersonOut
+from api.responses.values import OccurrenceOut, PersonOut, SourceOut
+
+
+@with_config(ConfigDict(extra="forbid"))
+class QuantityOut(TypedDict):
+    """A count or a measure: a value or a range (min, max), its unit, approximate or not."""
+
+    value: float | int | None
+    min: float | int | None
+    max: float | int | None
+    unit: str
+    approximate: bool
+
+
+@with_config(ConfigDict(extra="forbid"))
+class ParticipantOut(TypedDict):
+    """Who took part, in what role, on the word of which event."""
+
+    actor: str
+    role: str
+    event_id: str
+
+
+@with_config(ConfigDict(extra="forbid"))
+class ExpectedOut(TypedDict):
+    """Who was expected at a round, in what role, and who said so."""
+
+    actor: str
+    role: str | None
+    according_to: str | None
+    event_id: str
+
+
+@with_config(ConfigDict(extra="forbid"))
+class MediatorRole(TypedDict):
+    """One role a mediator took on, with its own date and sources."""
+
+    role: str | None
+    hosts: bool
+    event_id: str
+    occurred: OccurrenceOut
+    sources: list[SourceOut]
 
 
 @with_config(ConfigDict(extra="forbid"))
 class Mediator(TypedDict):
-    """A third party acting as mediator."""
+    """A third party acting as mediator: its latest role, and every role it took on."""
 
     name: str
     role: str | None
     hosts: bool
+    roles: NotRequired[list[MediatorRole]]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class RoundDelegation(TypedDict):
+    """A delegation tied to a round (the Talks overview joins them)."""
+
+    delegation_id: str
+    party: str | None
+    type: str
+    event_id: str
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -44,6 +96,25 @@ class Round(TypedDict):
     date: OccurrenceOut | None
     status: str
     duration_minutes: NotRequired[int]
+    country: NotRequired[str | None]
+    duration: NotRequired[QuantityOut]
+    held_on: NotRequired[OccurrenceOut | None]
+    participants: NotRequired[list[ParticipantOut]]
+    expected: NotRequired[list[ExpectedOut]]
+    delegations: NotRequired[list[RoundDelegation]]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Implementation(TypedDict):
+    """A stage of an agreement carried out, with its counts."""
+
+    agreement: str
+    stage: str | None
+    quantities: list[QuantityOut]
+    participants: list[ParticipantOut]
+    summary: str | None
+    event_id: str
+    occurred: OccurrenceOut
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -57,6 +128,8 @@ class Agreement(TypedDict):
     round_number: int | None
     terms: str | None
     event_id: str
+    participants: NotRequired[list[ParticipantOut]]
+    implementation: NotRequired[list[Implementation]]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -69,6 +142,7 @@ class Document(TypedDict):
     kind: str
     round_number: int | None
     event_id: str
+    summary: NotRequired[str | None]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -80,6 +154,20 @@ class Consultation(TypedDict):
     participants: list[str]
     channel: str
     subject: str | None
+    event_id: str
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Contact(TypedDict):
+    """A contact between parties without a mediator: a call, a meeting, a letter."""
+
+    parties: list[str]
+    channel: str
+    place: str | None
+    duration: QuantityOut | None
+    participants: list[ParticipantOut]
+    subject: str | None
+    initiated_by: str | None
     event_id: str
 
 
@@ -99,6 +187,8 @@ class TalksFields(Marks):
     agreements: NotRequired[list[Agreement]]
     documents: NotRequired[list[Document]]
     consultations: NotRequired[list[Consultation]]
+    contacts: NotRequired[list[Contact]]
+    implementations: NotRequired[list[Implementation]]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -143,6 +233,7 @@ class Movement(TypedDict):
 
     status: str
     city: str | None
+    round_number: NotRequired[int]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -161,6 +252,7 @@ class DelegationState(Marks):
     status: NotRequired[str]
     location: NotRequired[str | None]
     movements: NotRequired[list[Movement]]
+    rounds: NotRequired[list[int]]
 
 
 @with_config(ConfigDict(extra="forbid"))

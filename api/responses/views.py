@@ -132,6 +132,9 @@ class DelegationRow(StreamMarks):
     location: str | None
     destination: str | None
     movements: list[Movement] | None
+    rounds: Annotated[
+        list[int] | None, Field(description="The rounds the delegation is tied to (issue 13)")
+    ]
     history: list[DelegationChange]
 
 

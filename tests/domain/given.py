@@ -21,6 +21,8 @@ from domain.base import NegotiationAggregate, plain
 from domain.envelope import Envelope, Modality, Person, Source
 from domain.errors import DomainError
 from domain.occurrence import Occurrence
+from domain.participants import Participant
+from domain.quantities import Quantity
 
 Event = NegotiationAggregate.Event
 A = TypeVar("A", bound=NegotiationAggregate)
@@ -132,6 +134,8 @@ def _build(hint: Any, value: Any) -> Any:
         return Person(**value)
     if hint is Occurrence:
         return Occurrence.build(**value)
+    if hint in (Quantity, Participant):
+        return hint(**value)
     if hint is UUID:
         return UUID(value)
     return value

@@ -69,8 +69,12 @@ def test_the_demo_talks_now_round_two_in_istanbul_on_monday_both_corrections_app
         "scheduled",
     )
     assert (round_two["date"]["value"], round_two["date"]["wording"]) == ("2025-06-02", "Monday")
-    assert state["mediators"] == [
+    # The first release's keys keep their values; issue 13 adds each mediator's ``roles``.
+    assert [{k: m[k] for k in ("name", "role", "hosts")} for m in state["mediators"]] == [
         {"name": "Türkiye", "role": "mediator and host of previous rounds", "hosts": True}
+    ]
+    assert [r["role"] for r in state["mediators"][0]["roles"]] == [
+        "mediator and host of previous rounds"
     ]
     assert [
         (p["party"], p["round"], p["according_to"]) for p in state["expected_participants"]
@@ -164,6 +168,12 @@ def test_the_example_talks_ran_through_every_talks_type_to_its_conclusion(
     assert state["proposed_by"] == "Russia"
     rounds = {r["number"]: r for r in state["rounds"]}
     assert (rounds[2]["city"], rounds[2]["status"]) == ("Istanbul", "held")
+    # Issue 13: a round held in the first release folds with the day it was held and nobody
+    # listed as taking part (the first release had no participants).
+    assert rounds[2]["held_on"]["value"] == "2025-06-02"
+    assert rounds[2]["participants"] == []
+    assert state["agreements"][0]["participants"] == []
+    assert state["agreements"][0]["implementation"] == []
     # Round 3: scheduled at a palace in Istanbul for July, postponed to August, cancelled;
     # its city corrected to Ankara.
     assert (rounds[3]["city"], rounds[3]["venue"]) == ("Ankara", "Çırağan Palace")
