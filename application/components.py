@@ -12,6 +12,7 @@ from typing import Any
 from eventsourcing.persistence import PersistenceError
 
 from application.errors import (
+    BusyError,
     NotFoundError,
     NotReadyError,
     RebuildRunningError,
@@ -105,6 +106,11 @@ class Rebuilds:
             raise RebuildStoppedError(msg)
 
 
+def time_travel_busy(limit: int) -> BusyError:
+    """The 503 for a time-travel read that would start a build beyond the bound."""
+    return BusyError(f"{limit} time-travel reads are being built already; retry shortly")
+
+
 @dataclass
 class Components:
     """Everything a process of the service runs on."""
@@ -119,7 +125,7 @@ class Components:
     rebuilds: Rebuilds = field(init=False)
 
     def __post_init__(self) -> None:
-        self.temporal = TemporalViews(self.projector)
+        self.temporal = TemporalViews(self.projector, busy=time_travel_busy)
         self.rebuilds = Rebuilds(self.projector, self._rebuilt)
 
     def _rebuilt(self) -> None:

@@ -82,12 +82,41 @@ def _days(occurred: Occurrence) -> str:
     return _day(first.isoformat()) if first is not None else "date unknown"
 
 
+def qualifiers(value: str) -> str:
+    """What an EDTF value's qualifiers say, in words ("" for none): "uncertain", "approximate",
+    "uncertain and approximate", "day not given", "one of these days"."""
+    words = []
+    if "%" in value or ("?" in value and "~" in value):
+        words.append("uncertain and approximate")
+    elif "?" in value:
+        words.append("uncertain")
+    elif "~" in value:
+        words.append("approximate")
+    if "X" in value:
+        words.append(_unspecified(value))
+    if value.startswith("["):
+        words.append("one of these days")
+    return ", ".join(words)
+
+
+def _unspecified(value: str) -> str:
+    """Which part of a date its unspecified digits (``X``) leave out."""
+    parts = value.strip("[]").split("/")[0].split(",")[0].split("-")
+    if len(parts) >= 2 and "X" in parts[1]:
+        return "month not given"
+    if len(parts) == 3 and "X" in parts[2]:
+        return "day not given"
+    return "year not fully given"
+
+
 def page_date(occurred: dict[str, Any] | None) -> str:
     """An occurrence (as a state or a view holds it) for the page: "Sunday 1 June 2025 — “Sunday”"."""
     if not occurred or occurred.get("precision") == "unknown" or not occurred.get("value"):
         text = "date unknown"
-    elif not Occurrence(**occurred).is_plain:
-        text = f"{occurred['value']} ({_days(Occurrence(**occurred))})"
+    elif not Occurrence(**occurred).is_plain:  # in words: "until ...", "... (approximate)"
+        words = qualifiers(occurred["value"])
+        text = _days(Occurrence(**occurred)) + (f" ({words})" if words else "")
+        text += f" [EDTF {occurred['value']}]"
     elif occurred["precision"] == "minute":
         moment = datetime.fromisoformat(occurred["value"])
         text = f"{_day(moment.date().isoformat())}, {moment.strftime('%H:%M')} (UTC{moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]})"

@@ -3,7 +3,9 @@
 On the ``recorded`` axis the two points are record times (what was known then); on the
 ``occurred`` axis they are moments of the world, as known now. Each changed field names the
 events that changed it: on the record axis those recorded in between (a correction changes the
-fields of the fact it corrects), on the occurrence axis those that happened in between.
+fields of the fact it corrects), on the occurrence axis those that happened in between. On the
+record axis, ``corrections`` lists each value a correction recorded in between changed, dates
+included, from -> to.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from uuid import UUID
 from application.service import TimelineService
 from domain import temporal
 from domain.base import NegotiationAggregate
+from domain.corrected_values import fact_changes
+from domain.corrections import EventCorrected
 from domain.diff import compare, flatten, touches
 
 Axis = Literal["occurred", "recorded"]
@@ -88,12 +92,44 @@ def _occurred(
     return temporal.fold(events, at=start), temporal.fold(events, at=end), causes
 
 
+def corrections_between(
+    events: list[NegotiationAggregate.Event], first: int, last: int
+) -> list[dict[str, Any]]:
+    """Each value (data field or date) that a correction recorded among ``events[first:last]``
+    changed, from what was known just before it to what it set.
+
+    A state need not hold the value (a round's state keeps the day it is scheduled for, not the
+    day that was announced), so a corrected date shows here even where no field changed.
+    """
+    found: list[dict[str, Any]] = []
+    by_id = {str(event.event_id): event for event in events[:last]}
+    earlier: dict[str, list[EventCorrected]] = {}
+    for index, event in enumerate(events[:last]):
+        if not isinstance(event, EventCorrected):
+            continue
+        target = str(event.corrects)
+        prior = earlier.setdefault(target, [])
+        if index >= first and target in by_id:
+            known = by_id[target]
+            for fix in prior:
+                known = temporal.corrected(known, fix)
+            for change in fact_changes(known, [event]):
+                found.append(
+                    {"event_id": target, "field": change["field"], "from": change["reported"],
+                     "to": change["corrected"], "by": change["by"], "reason": change["reason"]}
+                )  # fmt: skip
+        prior.append(event)
+    return found
+
+
 def diff(
     service: TimelineService, talks_id: UUID, start: datetime, end: datetime, axis: Axis
-) -> list[dict[str, Any]]:
-    """Every field added, changed or removed in the family between ``start`` and ``end``."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every field added, changed or removed in the family between ``start`` and ``end``; and,
+    on the record axis, every value corrected in between (``corrections_between``)."""
     rows = service.index.family_streams(str(talks_id))
     found: list[dict[str, Any]] = []
+    corrected: list[dict[str, Any]] = []
     for row in rows:
         stream_id = UUID(row["stream_id"])
         events = service.events_of(stream_id)
@@ -101,6 +137,10 @@ def diff(
             first = service.version_as_of(stream_id, start) or 0
             last = service.version_as_of(stream_id, end) or 0
             before, after, causes = _recorded(events, first, last)
+            corrected.extend(
+                {"stream_id": row["stream_id"], "kind": row["kind"], **change}
+                for change in corrections_between(events, first, last)
+            )
         else:
             before, after, causes = _occurred(events, start, end)
         for change in compare(before, after):
@@ -115,4 +155,4 @@ def diff(
                     "events": [event for event, paths in causes if touches(change.path, paths)],
                 }
             )
-    return found
+    return found, corrected

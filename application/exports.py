@@ -19,8 +19,9 @@ retractions included, with the marks of what became of it (so it can be imported
 - ``display_date`` is human text with the source's own wording: ``"Sunday (1 June 2025)"``,
   ``"31 May 2025, 20:00 UTC+03:00"``, ``"June 2025"``; uncertain dates say so.
 - ``text.headline`` is the event's headline; ``text.text`` is HTML: every verbatim quote
-  (escaped) in a ``<blockquote>``, the attribution, the modality unless asserted, the reason of
-  each correction, a dispute mark, and the sources (http and https URLs as links).
+  (escaped) in a ``<blockquote>``, the attribution, the modality unless asserted, each
+  correction (its reason, then what it changed: ``date reported ..., corrected to ...``), a
+  dispute mark, and the sources (http and https URLs as links).
 - ``group``: ``Talks``, ``Delegation: <party>`` or ``Position: <party>``; ``unique_id``: the
   event id.
 - **Undated events** (precision ``unknown``) cannot be placed on a time axis: they are listed as
@@ -43,8 +44,8 @@ unknown), ``year``, ``disorder_type`` and ``event_type`` (``Strategic developmen
 ``sub_event_type`` (``Agreement`` for an agreement, else ``Other``: ACLED's own list),
 ``actor1``, ``actor2``, ``location`` (a round's city), ``source`` (the outlets, ``; ``-joined,
 as ACLED names its sources), ``notes`` (headline, then each quote in double quotes, then each
-correction's reason) and ``timestamp`` (Unix seconds of the row's latest change: its
-recording or latest correction). Then ours (``NT_COLUMNS``): ``event_id``, ``nt_event_type``
+correction's reason and what it changed, as TimelineJS says it) and ``timestamp`` (Unix
+seconds of the row's latest change: its recording or latest correction). Then ours (``NT_COLUMNS``): ``event_id``, ``nt_event_type``
 (our type), ``cameo_code``, ``precision``, ``occurred`` (the EDTF value), ``wording``,
 ``stream_kind``, ``stream_id``, ``actors`` (everyone the event names, ``; ``-joined),
 ``source_urls``, ``attributed_to``, ``modality``, ``corrected`` (``true``/``false``),
@@ -118,6 +119,7 @@ from application.errors import NotFoundError
 from application.service import TimelineService
 from domain import temporal
 from domain.base import NegotiationAggregate
+from domain.corrected_values import OCCURRED, fact_changes
 from domain.corrections import EventCorrected
 from domain.envelope import Source
 from domain.occurrence import Occurrence
@@ -576,11 +578,35 @@ def _source_html(source: Source) -> str:
 
 
 def _reasons(item: Item, family: Family) -> list[str]:
-    return [
-        family.corrections[fix].reason
-        for fix in item.fact.corrected_by
-        if fix in family.corrections
-    ]
+    """Each correction of the item: its reason, then what it changed, reported -> corrected
+    (dates included, in words), as every format that notes corrections says it."""
+    fixes = [family.corrections[fix] for fix in item.fact.corrected_by if fix in family.corrections]
+    changes = fact_changes(item.fact.original, fixes)
+    found = []
+    for fix in fixes:
+        told = [
+            f"{_field_name(c['field'])} reported {_told(c['reported'])},"
+            f" corrected to {_told(c['corrected'])}"
+            for c in changes
+            if c["by"] == str(fix.event_id)
+        ]
+        found.append(fix.reason + (f" ({'; '.join(told)})" if told else ""))
+    return found
+
+
+def _field_name(pointer: str) -> str:
+    return "date" if pointer == OCCURRED else pointer.removeprefix("/data/").replace("_", " ")
+
+
+def _told(value: Any) -> str:
+    """A reported or corrected value in words: a date as ``display_date`` gives it."""
+    if isinstance(value, dict) and "precision" in value:
+        return display_date(Occurrence(**value))
+    if isinstance(value, dict):
+        return str(value.get("name") or value)
+    if isinstance(value, list):
+        return "; ".join(_told(item) for item in value)
+    return "nothing" if value is None else f"“{value}”"
 
 
 # TimelineJS

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from application.actor_names import actor_keys, actor_names
 from application.components import Components
+from application.corrected_rows import STATEMENT_PATHS, with_corrected_values
 from application.diffs import Axis, diff
 from application.errors import (
     InvalidRequestError,
@@ -129,7 +130,7 @@ class Reads:
         date_to: date | datetime | None = None,
     ) -> list[Row]:
         """Events by when they occurred, of one family or all, filterable."""
-        return queries.timeline(
+        rows = queries.timeline(
             self.database(talks_id, when),
             talks_id=talks_id,
             kind=kind,
@@ -138,6 +139,7 @@ class Reads:
             date_to=bound(date_to, end=True),
             page=page,
         )
+        return with_corrected_values(self.components.service, rows)
 
     def search(
         self,
@@ -170,7 +172,8 @@ class Reads:
         )
         # The full-text index is kept with the live views only (no other clock); a read with
         # min_position has waited for them before it gets here (VIEWS_READ).
-        return search(self.components.application.database, filters, page)
+        rows, total = search(self.components.application.database, filters, page)
+        return with_corrected_values(self.components.service, rows), total
 
     def positions(self, talks_id: str, when: Clocks = NOW) -> list[Row]:
         """Each party's priorities and demands in a Talks, and their history."""
@@ -190,24 +193,26 @@ class Reads:
         talks_id: str | None = None,
     ) -> list[Row]:
         """Every quote with speaker, date, channel and source; search by speaker and text."""
-        return queries.statements(
+        rows = queries.statements(
             self.database(talks_id, when),
             speaker=speaker,
             text=text,
             talks_id=talks_id,
             page=page,
         )
+        return with_corrected_values(self.components.service, rows, STATEMENT_PATHS)
 
     def diff(self, talks_id: UUID, start: datetime, end: datetime, axis: Axis) -> dict[str, Any]:
         """What changed in a Talks family between two points on one axis."""
         known = self.talks_known(talks_id)
         if start > end:
             raise InvalidRequestError("from must not be after to", parameter="from")
-        changes = diff(self.components.service, talks_id, start, end, axis)
+        changes, corrected = diff(self.components.service, talks_id, start, end, axis)
         return {
             "talks_id": known,
             "axis": axis,
             "from": iso(start),
             "to": iso(end),
             "changes": changes,
+            "corrections": corrected,
         }

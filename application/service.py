@@ -31,8 +31,10 @@ from application.event_input import NewEvent
 from application.folds import FoldCache
 from application.group_commit import GroupCommitter
 from application.participant_actors import check_participant_actors
+from domain import corrected_values
 from domain.base import NegotiationAggregate
 from domain.catalogue import AGGREGATES
+from domain.corrections import EventCorrected
 from domain.errors import DomainError, DuplicateFactError, UnknownStreamError
 from store.application import TimelineApplication
 from store.event_index import EventIndex, IndexRow
@@ -81,6 +83,8 @@ class TimelineService:
         self.index = EventIndex(app.database)
         self.cache = EventCache(app)
         self.folds = FoldCache()
+        #: Folds of the same streams without their corrections: what was reported.
+        self.reported_folds = FoldCache()
         #: Called with the new head position and the number of events after every append.
         self.on_append: list[Callable[[int, int], None]] = []
         # Appends to one stream from this process take turns, so they need no retries; appends
@@ -400,11 +404,16 @@ class TimelineService:
             upto = known
         if version is not None:
             upto = min(upto, version)
-        state = self.folds.fold(stream_id, self.cache.events(stream_id, upto), at)
+        events = self.cache.events(stream_id, upto)
+        state = self.folds.fold(stream_id, events, at)
         if state is None:
             raise NotFoundError(
                 f"nothing of {kind} {stream_id} had happened by {iso(at or as_of or datetime.now(UTC))}"
             )
+        if "corrected" in state:  # beside each corrected value, what was reported
+            as_reported = [e for e in events if not isinstance(e, EventCorrected)]
+            reported = self.reported_folds.fold(stream_id, as_reported, at)
+            state["corrected_values"] = corrected_values.state_changes(reported, state, events)
         return {"id": str(stream_id), "version": upto, **state}
 
     def events_of(

@@ -42,6 +42,7 @@ from bench import (  # noqa: E402
     reads_under_load,
     rebuild,
     time_travel,
+    time_travel_memory,
 )
 from bench.common import Result  # noqa: E402
 
@@ -70,6 +71,7 @@ FULL: dict[str, Any] = {
     "memory_per_stream": 1_000,
     "memory_stream_reads": 300,
     "memory_read_seconds": 30.0,
+    "time_travel_memory_seconds": 30.0,
 }
 #: What fits both backends in about five minutes on two cores; reductions are printed.
 DEFAULT: dict[str, Any] = FULL | {
@@ -86,6 +88,7 @@ DEFAULT: dict[str, Any] = FULL | {
     "memory_events": 200_000,
     "memory_stream_reads": 100,
     "memory_read_seconds": 10.0,
+    "time_travel_memory_seconds": 10.0,
 }
 QUICK: dict[str, Any] = DEFAULT | {
     "import_events": 12_000,
@@ -105,6 +108,7 @@ QUICK: dict[str, Any] = DEFAULT | {
     "memory_events": 100_000,
     "memory_stream_reads": 50,
     "memory_read_seconds": 5.0,
+    "time_travel_memory_seconds": 4.0,
 }
 WHY_REDUCED = {
     "import_events": "the realistic import runs at 1,000-3,000 events/s here: 200,000 events "
@@ -239,6 +243,11 @@ def run_backend(run: Run, backend: str, sizes: dict[str, Any]) -> None:
             talks = source.long_stream
             add(rebuild.run(store))
         if talks is not None:
+            with run.part(backend, "time travel memory") as add:
+                seconds = sizes["time_travel_memory_seconds"]
+                add(time_travel_memory.run(store, seconds))
+                add(time_travel_memory.run(store, seconds, across_all=True))
+        if talks is not None:
             token = store.token()
             with common.service_server(store) as server, common.bare_server(store.workdir) as bare:
                 with run.part(backend, "appends") as add:
@@ -265,7 +274,7 @@ def table(run: Run, backends: list[str]) -> Table:
     for backend, result in run.results:
         rows.setdefault((result.bench, result.metric), {})[backend] = result
     order = ["appends", "bulk", "rebuild", "time travel", "read your writes", "reads under load"]
-    order.append("memory")
+    order += ["memory", "time travel memory"]
     ranked = sorted(rows.items(), key=lambda item: order.index(item[0][0]))
     for (bench, metric), by_backend in ranked:
         cells = []

@@ -81,10 +81,10 @@ class Settings(BaseSettings):
         "a cached one is brought up to date from the store before each append",
     )
     group_commit: bool = Field(
-        False,
+        True,
         description="One writer per process commits the appends waiting together (one "
-        "transaction per group); false (the default until a crash test covers it): each "
-        "append commits alone",
+        "transaction per group, an answer only once it committed); false: each append "
+        "commits alone",
     )
     connect_timeout_seconds: float = Field(
         30.0, ge=0, le=600, description="How long to retry an unreachable database on start"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, NotRequired
+from typing import Annotated, Any, NotRequired
 
-from pydantic import ConfigDict, with_config
+from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
-from api.responses.values import Modality, OccurrenceOut, closed
+from api.responses.values import Modality, OccurrenceOut, SourceOut, closed
 
 
 @closed
@@ -24,6 +24,28 @@ class RetractedMark(TypedDict):
 
     event_id: str
     retracted_by: str
+
+
+@closed
+class CorrectedValue(TypedDict):
+    """A value a correction changed, beside what was reported (domain/corrected_values.py)."""
+
+    path: Annotated[
+        str | None,
+        Field(
+            description="JSON pointer to where the value shows in what is read; null if it does not"
+        ),
+    ]
+    field: Annotated[
+        str | None,
+        Field(description="JSON pointer into the corrected event: /data/<name> or /occurred"),
+    ]
+    event_id: Annotated[str, Field(description="The corrected event")]
+    reported: Annotated[Any, Field(description="The value as first recorded")]
+    corrected: Annotated[Any, Field(description="The value as corrected")]
+    by: Annotated[str, Field(description="The EventCorrected that set it")]
+    reason: Annotated[str, Field(description="The correction's reason")]
+    sources: Annotated[list[SourceOut], Field(description="The correction's own sources")]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -78,3 +100,4 @@ class Marks(TypedDict):
     corrected: NotRequired[list[CorrectedMark]]
     retracted: NotRequired[list[RetractedMark]]
     corrections: NotRequired[list[CorrectionMark]]
+    corrected_values: NotRequired[list[CorrectedValue]]

@@ -7,7 +7,13 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
-from api.responses.marks import CorrectedMark, CorrectionMark, Dispute, RetractedMark
+from api.responses.marks import (
+    CorrectedMark,
+    CorrectedValue,
+    CorrectionMark,
+    Dispute,
+    RetractedMark,
+)
 from api.responses.states import Movement, Proposal, Round, Said, TalksFields
 from api.responses.values import (
     Closed,
@@ -64,6 +70,9 @@ class TimelineEntry(TypedDict):
     sources: list[SourceOut]
     data: Annotated[dict[str, Any], Field(description="The type's own data, corrections applied")]
     corrected_by: list[str]
+    corrected_values: Annotated[
+        list[CorrectedValue], Field(description="Beside each corrected value, what was reported")
+    ]
     disputed: bool
 
 
@@ -155,6 +164,9 @@ class Statement(TypedDict):
     occurred: OccurrenceOut
     source: SourceOut
     corrected_by: list[str]
+    corrected_values: Annotated[
+        list[CorrectedValue], Field(description="Beside each corrected value, what was reported")
+    ]
 
 
 class FieldChange(Closed):
@@ -169,6 +181,21 @@ class FieldChange(Closed):
     events: list[str]
 
 
+class CorrectionChange(Closed):
+    """A value a correction recorded in between changed (a data field or the date), from -> to."""
+
+    stream_id: str
+    kind: Kind
+    event_id: str = Field(description="The corrected event")
+    field: str = Field(
+        description="JSON pointer into the corrected event: /data/<name> or /occurred"
+    )
+    from_: Any = Field(alias="from")
+    to: Any
+    by: str = Field(description="The EventCorrected")
+    reason: str
+
+
 class TalksDiff(Closed):
     """What changed in a Talks family between two points, on one axis."""
 
@@ -177,3 +204,6 @@ class TalksDiff(Closed):
     from_: str = Field(alias="from")
     to: str
     changes: list[FieldChange]
+    corrections: list[CorrectionChange] = Field(
+        default_factory=list, description="On the record axis: the values corrected in between"
+    )

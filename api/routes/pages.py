@@ -13,6 +13,7 @@ from api.auth import Reader
 from api.deps import ReadsDep
 from api.params import ClocksDep
 from api.web.render import render
+from application.codings import own_codings
 from application.dates import slider_mark
 from application.desk import EXPORT_LABELS, INDEX_PAGE_SIZE, Paging, page_filters, upcoming
 from application.errors import NotFoundError
@@ -35,13 +36,16 @@ def panel(reads: Reads, talks_id: str, when: Clocks) -> str:
         if when.at
         else (f"as of {when.as_of}" if when.as_of else "now")
     )
+    entries = reads.timeline(talks_id, EVERYTHING, when)
     return render(
         "panel.html",
         point=point,
         talks=talks,
         delegations=reads.delegations(talks_id, when),
         positions=reads.positions(talks_id, when),
-        entries=reads.timeline(talks_id, EVERYTHING, when),
+        entries=entries,
+        codings=own_codings(reads.components.service, entries),
+        headlines={e["event_id"]: e["headline"] for e in entries},
     )
 
 
@@ -130,6 +134,7 @@ def read_talks_search(
             talks=reads.components.service.state("talks", talks_id),
             filters=chosen,
             entries=entries,
+            codings=own_codings(reads.components.service, entries),
             total=total,
             offset=offset,
             limit=SEARCH_PAGE_SIZE,

@@ -1,0 +1,58 @@
+"""Timeline and statement rows with, beside each corrected value, what was reported.
+
+The views keep facts as now known (corrections applied, ``corrected_by`` naming them); the
+values first reported are in the log. For the few rows a correction touched, this reads the
+corrected event and its corrections from the log and lists what they changed
+(domain/corrected_values.py has the rule). A read as of a time lists only the corrections its
+row names, those recorded by then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from uuid import UUID
+
+from application.service import TimelineService
+from domain.base import NegotiationAggregate
+from domain.corrected_values import OCCURRED, fact_changes
+from domain.corrections import EventCorrected
+from store.sql import Row
+
+Event = NegotiationAggregate.Event
+#: Where a statement row holds what its event's fields say (the rest it does not show).
+STATEMENT_PATHS = {OCCURRED: OCCURRED, "/data/speaker": "/speaker", "/data/channel": "/channel"}
+
+
+def with_corrected_values(
+    service: TimelineService, rows: list[Row], paths: Mapping[str, str] | None = None
+) -> list[Row]:
+    """The rows, each with ``corrected_values`` (empty unless a correction changed a value).
+
+    ``paths`` maps a field's pointer into the event to its pointer into the row; without it the
+    row holds ``data`` and ``occurred`` as the event does.
+    """
+    streams: dict[str, dict[str, Event]] = {}
+    for row in rows:
+        row["corrected_values"] = []
+        if not row.get("corrected_by"):
+            continue
+        events = _events(service, streams, row["stream_id"])
+        original = events.get(row["event_id"])
+        fixes = [
+            fix for i in row["corrected_by"] if isinstance(fix := events.get(i), EventCorrected)
+        ]
+        if original is None or not fixes:
+            continue
+        changes = fact_changes(original, fixes)
+        if paths is not None:
+            changes = [{**c, "path": paths.get(c["field"])} for c in changes]
+        row["corrected_values"] = changes
+    return rows
+
+
+def _events(
+    service: TimelineService, streams: dict[str, dict[str, Event]], stream_id: str
+) -> dict[str, Event]:
+    if stream_id not in streams:
+        streams[stream_id] = {str(e.event_id): e for e in service.events_of(UUID(stream_id))}
+    return streams[stream_id]
