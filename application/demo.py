@@ -14,8 +14,10 @@ skepticism voiced on Sunday, but it was voiced in the evening video address of S
 and "the previous day" of the call with Erdogan, read from the article's Sunday, is Saturday,
 but read from that Saturday address it is Friday 30 May.
 
-The article's "the Turkish capital" for Istanbul is the source's own error: an erratum
-(``SourceErrorNoted``) marks it on the event whose quote holds it, and no rival claim is made.
+The article's "the Turkish capital" for Istanbul is the source's own error, not a rival claim:
+no event says the talks are in Ankara. (Its erratum, a ``SourceErrorNoted`` on the event whose
+quote holds the words, waits for that event type; so do ``ClaimMade`` and ``IntentStated`` for
+the address's claim and intent, recorded meanwhile as statements, and ``addressees`` lists.)
 
 **Idempotent.** Each event has a fixed id (``demo_id("event:<key>")``) and its own
 Idempotency-Key: an event already in the store is appended never again, so a second load, or a
@@ -187,25 +189,6 @@ TALKS_FACTS: list[Fact] = [
                 "the Turkish capital, where representatives from the United States, Germany,"
                 " France, and the United Kingdom are also expected to participate, according to"
                 " Donald Trump's special envoy for Ukraine, Keith Kellogg"
-            ),
-        },
-    ),
-    Fact(
-        "capital-erratum",
-        "talks",
-        {
-            "type": "SourceErrorNoted",
-            "data": {
-                "event": str(demo_id("event:third-parties-expected")),
-                "source_index": 0,
-                "field": None,
-                "error": "calls Istanbul 'the Turkish capital'",
-                "reason": "Türkiye's capital is Ankara; the talks are in Istanbul, where the"
-                " article's first sentence sends the delegation",
-            },
-            "occurred": {"precision": "day", "value": PUBLISHED},
-            "sources": source(
-                "a high-level delegation will travel to Istanbul on Monday for talks with Russia"
             ),
         },
     ),
@@ -390,12 +373,11 @@ POSITION_FACTS: list[Fact] = [
         "russian-plans-unclear",
         "positions",
         {
-            "type": "ClaimMade",
+            "type": "StatementMade",
             "data": {
-                "claim": "nobody, not Ukraine, Türkiye, the United States or other partners, has"
-                " clear information about what the Russians are bringing to Istanbul",
-                "about": "Russia's proposals for the Istanbul talks",
                 "speaker": ZELENSKYY,
+                "subject": "nobody, not Ukraine, Türkiye, the United States or other partners, has"
+                " clear information about what the Russians are bringing to Istanbul",
                 "channel": "evening video address",
             },
             "occurred": ADDRESS,
@@ -412,11 +394,11 @@ POSITION_FACTS: list[Fact] = [
         "steps-intended",
         "positions",
         {
-            "type": "IntentStated",
+            "type": "StatementMade",
             "data": {
-                "intent": "new diplomatic steps together with partners in Europe and the"
-                " United States",
                 "speaker": ZELENSKYY,
+                "subject": "preparing new diplomatic steps together with partners in Europe and"
+                " the United States",
             },
             "occurred": PROBABLY_ADDRESS,
             "attributed_to": ZELENSKYY,
@@ -452,7 +434,7 @@ POSITION_FACTS: list[Fact] = [
             "type": "DemandMade",
             "data": {
                 "demand": "Russia must agree to a serious peace and end the war",
-                "addressees": ["Russia"],
+                "addressee": "Russia",
                 "speaker": ZELENSKYY,
             },
             "occurred": PROBABLY_ADDRESS,
@@ -470,7 +452,7 @@ POSITION_FACTS: list[Fact] = [
         {
             "type": "AppealMade",
             "data": {
-                "addressees": ["United States"],
+                "addressee": "United States",
                 "speaker": ZELENSKYY,
                 "subject": "a firm stance on sanctions to help bring about peace",
             },
@@ -488,7 +470,7 @@ POSITION_FACTS: list[Fact] = [
         {
             "type": "AppealMade",
             "data": {
-                "addressees": ["the international community"],
+                "addressee": "the international community",
                 "speaker": ZELENSKYY,
                 "subject": "sustained international pressure on Russia, particularly through"
                 " economic sanctions",
