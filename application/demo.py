@@ -278,9 +278,7 @@ DELEGATION_FACTS: list[Fact] = [
             "data": {"head": {"name": "Rustem Umerov", "title": "Defense Minister"}},
             "occurred": UNTIL_PUBLISHED,
             "modality": "planned",
-            "sources": source(
-                "Defense Minister Rustem Umerov will lead the Ukrainian delegation"
-            ),
+            "sources": source("Defense Minister Rustem Umerov will lead the Ukrainian delegation"),
         },
     ),
 ]
@@ -323,7 +321,7 @@ POSITION_FACTS: list[Fact] = [
             "occurred": SUNDAY,
             "attributed_to": ZELENSKYY,
             "sources": source(
-                "emphasizing priorities including \"a complete and unconditional cease-fire\"",
+                'emphasizing priorities including "a complete and unconditional cease-fire"',
                 "the return of prisoners and abducted children",
             ),
         },

@@ -121,9 +121,7 @@ def test_each_fact_is_recorded_once_with_its_type_in_its_stream(
 def test_every_event_cites_the_turkiye_today_article_of_the_first_of_june(
     loaded: list[dict[str, Any]],
 ) -> None:
-    cited = {
-        (s["url"], s["outlet"], s["published_at"]) for e in loaded for s in e["sources"]
-    }
+    cited = {(s["url"], s["outlet"], s["published_at"]) for e in loaded for s in e["sources"]}
 
     assert cited == {(ARTICLE["url"], ARTICLE["outlet"], ARTICLE["published_at"])}
 
@@ -237,9 +235,7 @@ def test_the_round_is_scheduled_for_monday_the_second_of_june(loaded) -> None:
 
 def corrections_of(events: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     target = str(demo_id(f"event:{key}"))
-    return [
-        e for e in events if e["type"] == "EventCorrected" and e["data"]["corrects"] == target
-    ]
+    return [e for e in events if e["type"] == "EventCorrected" and e["data"]["corrects"] == target]
 
 
 def test_the_call_with_erdogan_is_kept_as_reported_and_corrected_to_friday_the_30th(
