@@ -809,6 +809,14 @@ def acled_date(occurred: Occurrence) -> tuple[str, int | None]:
         return "", None
     if occurred.precision == "month":
         return f"{value}-15", 3
+    if occurred.precision == "edtf" or ".." in value:
+        # A qualified day, a set, unspecified digits or an open end: the middle of its bounds.
+        start, end = occurred.bounds()
+        if start is None or end is None:
+            known = start or end
+            return ("", None) if known is None else (known.date().isoformat(), 3)
+        middle = start + (end - start) / 2
+        return middle.date().isoformat(), 2 if (end - start).days < 7 else 3
     if occurred.precision == "interval":
         start_text, _, end_text = value.partition("/")
         first, last = _day_of(point(start_text)), _day_of(point(end_text))
