@@ -15,6 +15,10 @@ from application.event_input import CreateIn, EventIn, new_event
 from application.service import Idempotency, TimelineService
 
 UNKNOWN = {"precision": "unknown"}
+EXPECTED_QUOTE = (
+    "representatives from the United States, Germany, France, and the United Kingdom are also"
+    " expected to participate"
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,23 @@ ACTORS = [
             "wikidata": "Q30",
         },
         "We hope the U.S. side will take a firm stance on sanctions to help bring about peace.",
+    ),
+    *(
+        DemoActor(key, registration, EXPECTED_QUOTE)
+        for key, registration in (
+            ("germany", {"kind": "state", "name": "Germany", "iso3": "DEU", "wikidata": "Q183"}),
+            ("france", {"kind": "state", "name": "France", "iso3": "FRA", "wikidata": "Q142"}),
+            (
+                "united-kingdom",
+                {
+                    "kind": "state",
+                    "name": "United Kingdom",
+                    "aliases": ["UK", "Britain"],
+                    "iso3": "GBR",
+                    "wikidata": "Q145",
+                },
+            ),
+        )
     ),
     DemoActor(
         "zelenskyy",

@@ -861,6 +861,14 @@ def acled_date(occurred: Occurrence) -> tuple[str, int | None]:
         return "", None
     if occurred.precision == "month":
         return f"{value}-15", 3
+    if occurred.precision == "edtf" or ".." in value:
+        # A qualified day, a set, unspecified digits or an open end: the middle of its bounds.
+        start, end = occurred.bounds()
+        if start is None or end is None:
+            known = start or end
+            return ("", None) if known is None else (known.date().isoformat(), 3)
+        centre = start + (end - start) / 2
+        return centre.date().isoformat(), 2 if (end - start).days < 7 else 3
     if occurred.precision == "interval":
         start_text, _, end_text = value.partition("/")
         first, last = _day_of(point(start_text)), _day_of(point(end_text))
@@ -1081,6 +1089,13 @@ def plover_dates(occurred: Occurrence) -> dict[str, str] | None:
         first = date.fromisoformat(f"{value}-01")
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         return {"date": first.isoformat(), "enddate": last.isoformat()}
+    if occurred.precision == "edtf" or ".." in value:
+        # A qualified day, a set, unspecified digits or an open end: the days its bounds span.
+        low, high = occurred.bounds()
+        until = high - timedelta(microseconds=1) if high else None
+        days = {"date": low or until, "enddate": until}
+        spans = {key: moment.date().isoformat() for key, moment in days.items() if moment}
+        return spans or None
     start_text, _, end_text = value.partition("/")
     start = point(start_text)
     found: dict[str, str | None] = {"date": _day_of(start).isoformat(), "time": _plover_time(start)}

@@ -18,8 +18,7 @@ from api.observability import logging_config
 from api.server import uvicorn_options
 from application.access import KeyStore, Role
 from application.components import Components
-from application.demo import load_demo
-from application.demo_actors import load_demo_actors
+from application.demo_sets import load_demos
 from entrypoints import bootstrap
 from store.migrations import SchemaError
 from store.settings import Settings
@@ -85,7 +84,7 @@ def serve(
     try:
         empty = components.service.head() == 0
         if empty and settings.load_demo_when_empty:
-            count = load_demo(components.service) + load_demo_actors(components.service)
+            count = load_demos(components.service)
             console.print(f"Empty store: loaded the demo ({count} events).")
         elif empty:
             console.print(
@@ -113,10 +112,11 @@ def serve(
 
 @cli.command("load-demo")
 def load_demo_command(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
-    """Load the demo Talks from the seed article (nothing is appended twice)."""
+    """Load the demo sets: the seed article, its actors, the Gulf of Fonseca talks (nothing is
+    appended twice)."""
     components = open_components(settings_from(data_dir, database_url), follow=False)
     try:
-        count = load_demo(components.service) + load_demo_actors(components.service)
+        count = load_demos(components.service)
     finally:
         components.close()
     console.print(f"Demo loaded: {count} new events." if count else "Demo already loaded.")

@@ -67,9 +67,9 @@ def test_actor_by_alias_case_and_accents(demo: TestClient) -> None:
 def test_filters_by_modality_corrections_disputes_and_dates(demo: TestClient) -> None:
     # Kellogg's word on who would attend is the demo's one expected fact.
     assert keys(found(demo, modality="expected")) == {"third-parties-expected"}
-    # Two facts were corrected: the venue (to Istanbul) and the date of the call with Erdogan.
-    assert keys(found(demo, corrected="true")) == {"venue-called-capital", "erdogan-consulted"}
-    # The venue's correction settled the only dispute: nothing is disputed now.
+    # Two facts were corrected: the dates of the call with Erdogan and of the skepticism.
+    assert keys(found(demo, corrected="true")) == {"skepticism-voiced", "erdogan-consulted"}
+    # The article's "Turkish capital" is no rival claim: nothing is disputed.
     assert found(demo, disputed="true")["total"] == 0
     assert found(demo, disputed="false")["total"] == len(FACTS)
     # The delegation was announced on Sunday 1 June; Saturday's address was on 31 May.

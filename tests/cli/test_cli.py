@@ -8,6 +8,7 @@ from helpers import CLI, event_count, run_cli, running_server
 
 from application.demo import FACTS, TALKS_ID
 from application.demo_actors import ACTORS
+from application.demo_fonseca import data_lines
 from store.settings import Settings
 
 
@@ -23,8 +24,8 @@ def test_load_demo_loads_every_fact_then_says_it_is_already_loaded(settings: Set
     second = run_cli("load-demo", settings=settings)
 
     assert first.returncode == 0, first.stderr
-    # Each fact of the article, each actor it names, and each title it gives them.
-    expected = len(FACTS) + sum(1 + len(actor.roles) for actor in ACTORS)
+    # Each fact of the article, each actor it names, each title it gives them; the second set.
+    expected = len(FACTS) + sum(1 + len(actor.roles) for actor in ACTORS) + len(data_lines())
     assert f"{expected} new events" in first.stdout + first.stderr
     assert count_after_first == expected
     assert second.returncode == 0, second.stderr
@@ -40,7 +41,8 @@ def test_serve_on_an_empty_store_loads_the_demo_and_serves_it(settings: Settings
 
     assert talks.status_code == 200, talks.text
     assert talks.json()["title"] == "Russia–Ukraine direct talks, Istanbul"
-    assert len(log.json()["events"]) == len(FACTS) + sum(1 + len(a.roles) for a in ACTORS)
+    seed = len(FACTS) + sum(1 + len(a.roles) for a in ACTORS)
+    assert len(log.json()["events"]) == seed + len(data_lines())
 
 
 @pytest.mark.slow

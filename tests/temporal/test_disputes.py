@@ -7,13 +7,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 from helpers import assert_problem
 
-from application.demo import STREAMS, TALKS_ID, demo_id
+from application.demo import STREAMS
 from tests.temporal.support import (
     a_source,
     append,
     body,
     correction,
-    demo_recorded_at,
     get_list,
     head,
     just_before,
@@ -147,30 +146,8 @@ def test_a_retraction_of_the_rival_claim_settles_the_dispute(client: TestClient)
     assert found["rounds"][0]["city"] == "Istanbul"
 
 
-def test_the_demo_venue_is_settled_now_and_disputed_before_its_correction(
-    client: TestClient,
-) -> None:
-    load_the_demo(client)
-    talks = str(TALKS_ID)
-    now = state(client, "talks", talks)
-    assert "disputes" not in now
-    assert [r["city"] for r in now["rounds"]] == ["Istanbul"]
-
-    then = state(
-        client, "talks", talks, as_of=just_before(demo_recorded_at(client, "venue-corrected"))
-    )
-    (dispute,) = then["disputes"]
-    assert dispute["subject"] == ROUND_2
-    cities = {c["event_id"]: c["values"]["city"] for c in dispute["claims"]}
-    assert cities == {
-        str(demo_id("event:round-scheduled")): "Istanbul",
-        str(demo_id("event:venue-called-capital")): "Ankara",
-    }
-    assert all(c["sources"] and c["sources"][0]["quote"] for c in dispute["claims"])
-    assert [r["city"] for r in then["rounds"]] == ["Istanbul"]
-
-
-# Which claim stands never depends on the calendar; dates are claims too
+# The first release's demo venue, disputed then settled, is read from the fixture store in
+# tests/evolution/test_stored_v1.py; today's seed demo records no rival venue.
 
 
 def test_a_disputed_claim_dated_earlier_never_becomes_the_value(client: TestClient) -> None:
