@@ -15,9 +15,10 @@ and "the previous day" of the call with Erdogan, read from the article's Sunday,
 but read from that Saturday address it is Friday 30 May.
 
 The article's "the Turkish capital" for Istanbul is the source's own error, not a rival claim:
-no event says the talks are in Ankara. (Its erratum, a ``SourceErrorNoted`` on the event whose
-quote holds the words, waits for that event type; so do ``ClaimMade`` and ``IntentStated`` for
-the address's claim and intent, recorded meanwhile as statements, and ``addressees`` lists.)
+no event says the talks are in Ankara. It is recorded as an erratum, a ``SourceErrorNoted`` on
+the event whose quote holds the words (the third parties expected), which changes no value.
+(The address's claim and intent are still recorded as statements: ``ClaimMade`` and
+``IntentStated`` came after this demo was written.)
 
 **Idempotent.** Each event has a fixed id (``demo_id("event:<key>")``) and its own
 Idempotency-Key: an event already in the store is appended never again, so a second load, or a
@@ -193,6 +194,25 @@ TALKS_FACTS: list[Fact] = [
         },
     ),
     Fact(
+        "turkish-capital-erratum",
+        "talks",
+        {
+            "type": "SourceErrorNoted",
+            "data": {
+                "event": str(demo_id("event:third-parties-expected")),
+                "source_index": 0,
+                "error": "calls Istanbul \u201cthe Turkish capital\u201d",
+                "reason": "Türkiye's capital is Ankara; the talks are in Istanbul, as the"
+                " article's first sentence says",
+            },
+            "occurred": SUNDAY,
+            "modality": "asserted",
+            "sources": source(
+                "a high-level delegation will travel to Istanbul on Monday for talks with Russia"
+            ),
+        },
+    ),
+    Fact(
         "erdogan-consulted",
         "talks",
         {
@@ -276,7 +296,8 @@ DELEGATION_FACTS: list[Fact] = [
         {
             "type": "DelegationHeadNamed",
             "data": {"head": {"name": "Rustem Umerov", "title": "Defense Minister"}},
-            "occurred": UNTIL_PUBLISHED,
+            # Part of Sunday's announcement (the article's lead): not a fact of the past.
+            "occurred": SUNDAY,
             "modality": "planned",
             "sources": source("Defense Minister Rustem Umerov will lead the Ukrainian delegation"),
         },

@@ -207,8 +207,14 @@ def test_the_expected_participants_rest_on_kelloggs_word(loaded) -> None:
 
 
 def test_what_the_article_tells_of_the_past_counts_until_it_appeared(loaded) -> None:
-    for key in ("turkiye-mediates", "turkiye-hosted", "third-parties-expected", "head-named"):
+    for key in ("turkiye-mediates", "turkiye-hosted", "third-parties-expected"):
         assert event_of(loaded, key)["occurred"]["value"] == "../2025-06-01", key
+
+
+def test_umerov_was_named_head_in_sundays_announcement(loaded) -> None:
+    occurred = event_of(loaded, "head-named")["occurred"]
+
+    assert (occurred["value"], occurred["wording"]) == ("2025-06-01", "Sunday")
 
 
 # Dates anchored to when each statement was made
@@ -302,7 +308,25 @@ def test_the_turkish_capital_is_no_rival_venue(service: TimelineService, loaded)
 
     assert "disputes" not in state
     assert {r["city"] for r in state["rounds"]} == {"Istanbul"}
-    assert not [e["event_id"] for e in loaded if "Ankara" in str(e["data"])]
+    # Ankara appears only in the erratum that says why "the Turkish capital" is wrong.
+    claims = [e for e in loaded if e["type"] != "SourceErrorNoted"]
+    assert not [e["event_id"] for e in claims if "Ankara" in str(e["data"])]
+
+
+def test_the_turkish_capital_is_an_erratum_on_kelloggs_sentence(
+    service: TimelineService, loaded
+) -> None:
+    state = service.state("talks", TALKS_ID)
+
+    # The article's own error, noted against the event whose quote holds the words.
+    (erratum,) = state["errata"]
+    assert erratum["event"] == str(demo_id("event:third-parties-expected"))
+    assert erratum["source_index"] == 0
+    assert "Turkish capital" in erratum["error"]
+    # It changes no value: the round is in Istanbul, the four states are still expected.
+    (round_two,) = state["rounds"]
+    assert round_two["city"] == "Istanbul"
+    assert len(round_two["expected"]) == 4
 
 
 def test_the_round_expects_the_four_states_on_kelloggs_word(

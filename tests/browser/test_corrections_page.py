@@ -60,9 +60,11 @@ def test_the_demo_page_shows_what_was_reported_beside_the_correction(tab: Tab) -
         )
     )
     state = page.locator("#panel .state .corrected-values")
-    assert "City of “Round 2 scheduled in Istanbul”: reported Ankara, corrected to Istanbul" in (
+    # The Talks' state lists the one correction of its own stream: the call re-dated.
+    assert "Date of “Ukraine consulted Türkiye (phone)”: reported Saturday 31 May 2025" in (
         state.inner_text()
     )
+    assert "corrected to Friday 30 May 2025" in state.inner_text()
     link = state.get_by_role("link", name="“Ukraine consulted Türkiye (phone)”")
     assert link.get_attribute("href") == f"#event-{event_id('erdogan-consulted')}"
 

@@ -29,7 +29,9 @@ pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TALKS_PAGE = f"/talks/{TALKS_ID}"
 TITLE = "Russia–Ukraine direct talks, Istanbul"
-OCCURRED_MARKS = ["2025-05-30", "2025-05-31", "2025-06-01"]
+#: The days the seed demo's facts happened: the call (Friday), the address (Saturday), the
+#: article (Sunday), the trip (Monday).
+OCCURRED_MARKS = ["2025-05-30", "2025-05-31", "2025-06-01", "2025-06-02"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -98,11 +100,11 @@ def test_index_and_demo_page_show_the_talks(tab: Tab) -> None:
     assert erdogan.locator(".badge.corrected").inner_text() == "corrected"
     correction = erdogan.locator("a", has_text="see correction").get_attribute("href")
     assert correction == f"#event-{event_id('erdogan-call-date-corrected')}"
-    # The "Turkish capital" venue was reported as disputed, then corrected to Istanbul.
-    venue = entry(page, "venue-called-capital")
-    assert "disputed" in venue.locator(".meta").inner_text()
-    assert venue.locator(".badge.corrected").count() == 1
-    assert "Istanbul" in venue.locator("h3").inner_text()
+    # "The Turkish capital" is the article's error: an erratum beside Kellogg's sentence.
+    expected = entry(page, "third-parties-expected")
+    assert expected.locator(".badge.erratum").inner_text() == "source erred"
+    assert "Turkish capital" in expected.inner_text()
+    assert page.locator("#panel .badge.disputed").count() == 0
     assert_only_the_server(tab)
 
 
@@ -127,7 +129,6 @@ def test_slider_replays_on_both_clocks_with_the_keyboard(tab: Tab) -> None:
     # The call with Erdogan, re-dated to Friday, was there; its Sunday correction was not (yet).
     assert entry(page, "erdogan-consulted").count() == 1
     assert entry(page, "erdogan-call-date-corrected").count() == 0
-    assert entry(page, "venue-corrected").count() == 0
 
     page.keyboard.press("End")
     assert output.text_content() == "now"
@@ -152,21 +153,23 @@ def test_slider_replays_on_both_clocks_with_the_keyboard(tab: Tab) -> None:
     assert entry(page, "talks-framed").count() == 1
     assert "Umerov" not in state.inner_text()
 
-    # As recorded once "the Turkish capital" came in and before its correction: a dispute.
+    # As recorded just before the erratum: Kellogg's sentence stands unmarked; then marked.
     log = httpx.get(tab.base_url + "/events", params={"limit": 100}, timeout=10).json()["events"]
     recorded = {e["event_id"]: e["recorded_at"] for e in log}
-    disputed_at = marks.index(recorded[event_id("venue-called-capital")])
-    press_until(page, "ArrowRight", marks[disputed_at].replace("T", " ").replace("Z", " UTC"))
-    page.locator("#panel .badge.disputed").first.wait_for()
-    assert entry(page, "venue-called-capital").locator(".badge.disputed").count() == 1
-    assert entry(page, "venue-corrected").count() == 0
-    assert state.get_by_role("heading", name="Disputed").count() == 1
-    assert state.locator(".delegation .head").inner_text() == "Rustem Umerov"
+    noted_at = marks.index(recorded[event_id("turkish-capital-erratum")])
+    press_until(page, "ArrowRight", marks[noted_at - 1].replace("T", " ").replace("Z", " UTC"))
+    expected = entry(page, "third-parties-expected")
+    expected.wait_for()
+    assert expected.locator(".badge.erratum").count() == 0
+    assert entry(page, "turkish-capital-erratum").count() == 0
+    press_until(page, "ArrowRight", marks[noted_at].replace("T", " ").replace("Z", " UTC"))
+    entry(page, "third-parties-expected").locator(".badge.erratum").wait_for()
+    assert entry(page, "turkish-capital-erratum").count() == 1
 
     page.keyboard.press("End")
     assert output.text_content() == "now"
     state_heading(page, "State now")
-    assert entry(page, "venue-corrected").count() == 1
+    assert entry(page, "third-parties-expected").locator(".badge.erratum").count() == 1
     assert page.locator("#panel .badge.disputed").count() == 0
     assert_only_the_server(tab)
 
@@ -185,12 +188,12 @@ def append(tab: Tab, kind: str, stream_id: object, body: dict[str, Any]) -> int:
 
 
 ARRIVED = event_body(
-    "DelegationArrived", {"city": "Istanbul"}, occurred={"precision": "day", "value": "2025-06-02"}
+    "DelegationArrived", {"city": "Istanbul"}, occurred={"precision": "day", "value": "2025-06-03"}
 )
 STATEMENT = event_body(
     "StatementMade",
     {"speaker": "Volodymyr Zelenskyy", "subject": "a browser test"},
-    occurred={"precision": "day", "value": "2025-06-02"},
+    occurred={"precision": "day", "value": "2025-06-03"},
 )
 
 
@@ -201,7 +204,7 @@ def test_an_appended_event_is_announced_live(tab: Tab) -> None:
     assert live.get_attribute("role") == "status"
     append(tab, "delegations", DELEGATION_ID, ARRIVED)
     live.filter(has_text="New: DelegationArrived").wait_for()
-    # 2 June is a new mark: the slider grows by one stop and stays at "now".
+    # 3 June is a new mark: the slider grows by one stop and stays at "now".
     assert page.locator("#replay-slider").get_attribute("max") == str(len(OCCURRED_MARKS) + 1)
     assert page.locator("#replay-value").text_content() == "now"
     assert_only_the_server(tab)

@@ -184,7 +184,9 @@ class Case:
 
 #: Every case by name; one entry per set.
 CASES: dict[str, Case] = {
-    "demo": Case(demo, slides=13, eras=1),
+    # One slide per fact of the seed demo but its two corrections and its erratum (notes on
+    # the slides they concern): 21 facts, 18 slides.
+    "demo": Case(demo, slides=18, eras=1),
     "one-day round": Case(one_day_round, slides=4, eras=1),
     "multi-day round": Case(multi_day_round, slides=4, eras=1),
     "undated round and facts": Case(undated, slides=3, eras=0),
