@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from application.demo import DELEGATION_ID, POSITION_ID, TALKS_ID, demo_id
 from application.demo_fonseca import (
     DELEGATIONS,
+    POSITIONS,
     actor_id,
     data_lines,
     event_id,
@@ -308,3 +309,47 @@ def test_the_call_carries_the_analysts_own_coding(demo: TestClient) -> None:
 
     assert call["coding"]["cameo"] == "041"
     assert call["coding"]["plover"]["category"] == "CONSULT"
+
+
+# Errata, replies, claims and intents (written from docs/demo-gulf-of-fonseca.md)
+
+
+def test_la_voz_del_golfos_alajuela_is_an_erratum_and_the_round_stays_in_san_jose(
+    demo: TestClient,
+) -> None:
+    state = talks(demo)
+    (erratum,) = state["errata"]
+
+    assert erratum["event_id"] == str(event_id("alajuela-erratum"))
+    assert erratum["field"] == "city"
+    assert "Alajuela" in erratum["error"]
+    assert round_of(state, 2)["city"] == "San José"
+    # No rival claim: the only dispute of the set is the first stage's count.
+    assert [d["subject"]["type"] for d in state.get("disputes", [])] == ["AgreementImplemented"]
+
+
+def test_nicaragua_answers_hondurass_count_of_58_with_42_in_reply(demo: TestClient) -> None:
+    honduras = read(demo, f"/positions/{POSITIONS['Honduras']}")
+    nicaragua = read(demo, f"/positions/{POSITIONS['Nicaragua']}")
+    (first,) = [c for c in honduras["claims"] if "58" in c["claim"]]
+    (answer,) = [c for c in nicaragua["claims"] if "42" in c["claim"]]
+    events = read_list(demo, f"/positions/{POSITIONS['Nicaragua']}/events")
+    (reply,) = [e for e in events if e["event_id"] == answer["event_id"]]
+
+    assert reply["in_reply_to"] == first["event_id"]
+
+
+def test_nicaragua_states_its_intent_to_release_a_first_group(demo: TestClient) -> None:
+    nicaragua = read(demo, f"/positions/{POSITIONS['Nicaragua']}")
+
+    (intent,) = [i for i in nicaragua["intents"] if "first group" in i["intent"]]
+    assert intent["speaker"] == "Tomás Guerrero"
+    before = read(demo, f"/positions/{POSITIONS['Nicaragua']}", at="2025-08-05")
+    assert before.get("intents", []) == []  # stated on 6 August, after the call
+
+
+def test_hondurass_appeal_reaches_the_oas_and_the_united_states(demo: TestClient) -> None:
+    honduras = read(demo, f"/positions/{POSITIONS['Honduras']}")
+
+    (appeal,) = honduras["appeals"]
+    assert appeal["addressees"] == ["Organization of American States", "United States"]
