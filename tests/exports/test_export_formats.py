@@ -72,7 +72,9 @@ def standing_facts(service: TimelineService, streams: tuple[UUID, ...]) -> list[
     found = []
     for stream in streams:
         for fact in temporal.facts(service.events_of(stream)):
-            if not fact.is_correction and fact.retracted_by is None:
+            # An erratum is a note on its target's row or slide, not a fact of its own.
+            erratum = fact.event.type_name() == "SourceErrorNoted"
+            if not fact.is_correction and not erratum and fact.retracted_by is None:
                 found.append(fact)
     return found
 
