@@ -215,7 +215,9 @@ def test_the_demo_fills_every_view(store: Components) -> None:
     values = [e["occurred"]["value"] or "" for e in entries]
     until = [i for i, v in enumerate(values) if v == "../2025-06-01"]
     earlier = [i for i, v in enumerate(values) if v[:10] in ("2025-05-30", "2025-05-31")]
-    assert until and earlier and min(until) > max(earlier)
+    assert until
+    assert earlier
+    assert min(until) > max(earlier)
     assert len(statements(db)) == sum(len(f.body["sources"]) for f in FACTS)
     assert [s["speaker"] for s in statements(db, speaker="kellogg")] == [
         "Keith Kellogg"  # the article: "according to ... special envoy for Ukraine, Keith Kellogg"
