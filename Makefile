@@ -28,10 +28,12 @@ js: $(JS_STAMP)
 run: $(STAMP)
 	$(BIN)/negotiation-timeline serve
 
-# The whole suite on SQLite, then again on PostgreSQL (skipped, and said so, if unreachable).
+# The whole suite on SQLite, then again on PostgreSQL (skipped, and said so, if unreachable),
+# each spread over the machine's cores (pytest-xdist; every worker has its own files and its own
+# PostgreSQL database).
 test: $(STAMP) $(JS_STAMP)
-	$(BIN)/python -m pytest
-	NT_TEST_BACKEND=postgres $(BIN)/python -m pytest -m "not sqlite_only"
+	$(BIN)/python -m pytest -n auto
+	NT_TEST_BACKEND=postgres $(BIN)/python -m pytest -n auto -m "not sqlite_only"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,7 +1,10 @@
 """Reads of the views on either clock, each able to wait for the caller's own writes.
 
 Without ``as_of`` or ``at`` a read is answered from the live views (waiting for ``min_position``
-if given); with either, from the same views projected for those clocks
+if given). With either, the timeline and the statements are answered from their own tables,
+whose rows keep their record-time versions and valid-time dates (projections/rows_at.py): an
+indexed query, no rebuild. The other views, and these two while they have not reached the
+position asked, are answered from the same views projected for those clocks
 (projections/temporal_views.py), which read the log itself and so never lag.
 """
 
@@ -23,15 +26,15 @@ from application.errors import (
 )
 from projections import queries
 from projections.queries import Page
+from projections.rows_at import Point
 from projections.search_queries import Filters, search
 from store.serialize import iso
 from store.sql import Database, Row
 
 __all__ = ["Clocks", "Page", "Reads"]
 
-#: What a timeline read consults: it marks disputed entries from the folded states that the
-#: overview, positions and delegations views hold.
-READS_TIMELINE = ("timeline", "talks_overview", "positions", "delegations")
+#: What a timeline read consults: its rows mark disputed entries by the claims they keep.
+READS_TIMELINE = ("timeline",)
 #: The views each read consults (by its route's path): what a ``min_position`` read waits for.
 VIEWS_READ = {
     "/talks": ("talks_overview",),
@@ -86,6 +89,21 @@ class Reads:
             return components.temporal.database(talks_id, as_of=when.as_of, at=when.at)
         return components.application.database
 
+    def point(self, when: Clocks, views: tuple[str, ...]) -> Point | None:
+        """The point on both clocks that a read of versioned views asks for, answered from
+        their own tables (projections/rows_at.py); None for a read now, or when the views have
+        not yet reached the position asked (then the temporal copy answers: it never lags)."""
+        if when.as_of is None and when.at is None:
+            return None
+        components = self.components
+        projector = components.projector
+        upto = (
+            projector.head() if when.as_of is None else projector.index.position_as_of(when.as_of)
+        )
+        if any(projector.position(name) < upto for name in views):
+            return None
+        return Point(upto, iso(when.at) if when.at is not None else None)
+
     def require_position(self, min_position: int | None) -> None:
         """A read of a stream includes every append that has answered; a position beyond the
         head of the log is not there yet."""
@@ -130,14 +148,16 @@ class Reads:
         date_to: date | datetime | None = None,
     ) -> list[Row]:
         """Events by when they occurred, of one family or all, filterable."""
+        point = self.point(when, ("timeline",))
         rows = queries.timeline(
-            self.database(talks_id, when),
+            self.database(talks_id, NOW if point else when),
             talks_id=talks_id,
             kind=kind,
             actor=actor_names(self.components.service, actor) if actor else None,
             date_from=bound(date_from, end=False),
             date_to=bound(date_to, end=True),
             page=page,
+            point=point,
         )
         return with_corrected_values(self.components.service, rows)
 
@@ -193,12 +213,14 @@ class Reads:
         talks_id: str | None = None,
     ) -> list[Row]:
         """Every quote with speaker, date, channel and source; search by speaker and text."""
+        point = self.point(when, ("statements", "timeline"))
         rows = queries.statements(
-            self.database(talks_id, when),
+            self.database(talks_id, NOW if point else when),
             speaker=speaker,
             text=text,
             talks_id=talks_id,
             page=page,
+            point=point,
         )
         return with_corrected_values(self.components.service, rows, STATEMENT_PATHS)
 

@@ -243,6 +243,11 @@ def run_backend(run: Run, backend: str, sizes: dict[str, Any]) -> None:
             talks = source.long_stream
             add(rebuild.run(store))
         if talks is not None:
+            with run.part(backend, "time travel on views") as add:
+                info = time_travel.prepare(store, talks)
+                with common.service_server(store, "view-time-travel") as server:
+                    common.settle(server)
+                    add(time_travel.run_views(server, info, sizes))
             with run.part(backend, "time travel memory") as add:
                 seconds = sizes["time_travel_memory_seconds"]
                 add(time_travel_memory.run(store, seconds))

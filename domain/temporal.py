@@ -277,9 +277,7 @@ def _register(state: State, event: Event, subject: dict[str, Any]) -> bool:
     claims = _claims_of(state, subject)
     rivals = [c for c in claims if _rivals(c, claim)]
     claims.append(claim)
-    alone = all(c["modality"] == "disputed" for c in claims)
-    listed = [c for c in claims if alone or any(_rivals(c, o) for o in claims if o is not c)]
-    listed.sort(key=lambda c: c["rank"])
+    listed = _listed(claims)
     disputes: list[dict[str, Any]] = state.setdefault("disputes", [])
     entry = next((d for d in disputes if d["subject"] == subject), None)
     if entry is None and listed:
@@ -291,6 +289,36 @@ def _register(state: State, event: Event, subject: dict[str, Any]) -> bool:
     if not disputes:
         del state["disputes"]
     return claim["modality"] == "disputed" or any(c["rank"] < claim["rank"] for c in rivals)
+
+
+def _listed(claims: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The claims of one subject that a dispute lists, in rank order: those with a rival, and
+    every claim when all of them were recorded as disputed."""
+    alone = all(c["modality"] == "disputed" for c in claims)
+    listed = [c for c in claims if alone or any(_rivals(c, o) for o in claims if o is not c)]
+    return sorted(listed, key=lambda c: c["rank"])
+
+
+def claim_of(fact: Fact) -> tuple[str, dict[str, Any]] | None:
+    """The claim a fact makes in its stream's fold, keyed by stream and subject; None for a fact
+    that makes none (no subject, a correction, a retracted fact).
+
+    Kept beside a view's rows, so that the disputes at any point are found from the rows of that
+    point (``disputed_ids``) by the fold's own rule.
+    """
+    subject = fact.event.claim_subject()
+    if subject is None or fact.is_correction or fact.retracted_by is not None:
+        return None
+    return f"{fact.event.originator_id} {_key(subject)}", _claim(fact.event, subject)
+
+
+def disputed_ids(claims: Iterable[tuple[str, dict[str, Any]]]) -> set[str]:
+    """The ids of the events whose claims a dispute lists, among claims keyed as ``claim_of``
+    keys them (the claims of the facts that count at one point)."""
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for key, claim in claims:
+        by_key.setdefault(key, []).append(claim)
+    return {c["event_id"] for group in by_key.values() for c in _listed(group)}
 
 
 def suppressions(chosen: Sequence[Fact]) -> list[int | None]:

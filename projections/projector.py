@@ -12,7 +12,7 @@ import contextlib
 import traceback
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -20,6 +20,8 @@ from uuid import UUID
 from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.temporal import Fact
+from projections.revisions import revisions as temporal_revisions
+from projections.versioned import VersionedRows
 from projections.view import LIVE, NEXT, StorableTx, Tables, View
 from store.application import TimelineApplication
 from store.event_index import EventIndex
@@ -45,6 +47,9 @@ class Prepared:
     families: Families
     #: Positions of the batch that a later reprojection of their family rebuilds anyway.
     covered: frozenset[int] = frozenset()
+    #: For each correction, retraction or erratum of the batch: the events whose rows it
+    #: changes, with their facts as known from its position on (versioned views).
+    revisions: dict[int, list[tuple[int, Fact]]] = field(default_factory=dict)
 
 
 class ViewFailedError(Exception):
@@ -88,6 +93,9 @@ class Projector:
         with self.db.transaction() as tx:
             tx.execute(TRACKING)
             for name, view in self.views.items():
+                if view.outdated(tx):  # an older release's shape: projected again from the log
+                    view.drop(tx, LIVE)
+                    tx.execute("DELETE FROM nt_projection_tracking WHERE view = ?", (name,))
                 view.create(tx, LIVE)
                 if not tx.execute("SELECT 1 FROM nt_projection_tracking WHERE view = ?", (name,)):
                     tx.execute(
@@ -151,10 +159,14 @@ class Projector:
         covered = frozenset(
             position for _, facts in families.values() for position, _ in facts if position >= first
         )
+        revisions: dict[int, list[tuple[int, Fact]]] = {}
+        for _, facts in families.values():
+            revisions.update(temporal_revisions(facts, first))
         return Prepared(
-            {position: Fact(event, event) for position, event in batch if not event.ANY_STREAM},
+            {position: Fact(event, event) for position, event in batch},
             families,
             covered,
+            revisions,
         )
 
     def _apply(self, tx: Tx, view: View, suffix: str, batch: Batch, prepared: Prepared) -> None:
@@ -162,7 +174,13 @@ class Projector:
         tx = StorableTx(tx)
         for position, event in batch:
             try:
-                if event.ANY_STREAM:  # a correction or retraction: the family as now known
+                if isinstance(view, VersionedRows):  # every event; a fix as a new version
+                    if event.ANY_STREAM:
+                        fix = prepared.facts[position]
+                        view.revise(tx, names, fix, position, prepared.revisions[position])
+                    else:
+                        view.apply(tx, names, prepared.facts[position], position)
+                elif event.ANY_STREAM:  # a correction or retraction: the family as now known
                     if position in prepared.families:  # else a later one of the batch does it
                         talks_id, family = prepared.families[position]
                         view.reproject(tx, names, talks_id, family)

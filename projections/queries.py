@@ -7,7 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from domain import temporal
 from domain.temporal import public
+from projections.rows_at import POINT_ORDER, Point, select_at
+from projections.statements import COLUMNS as STATEMENT_COLUMNS
+from projections.timeline import COLUMNS as TIMELINE_COLUMNS
 from projections.timeline import ORDER as TIMELINE_ORDER
 from projections.view import loads
 from store.sql import Database, Row
@@ -93,33 +97,64 @@ def list_talks(
     ]
 
 
-def disputed_events(db: Database, talks_id: str | None) -> set[str]:
-    """Ids of the events whose claims are disputed, from the folded states of the family."""
-    found: set[str] = set()
-    for table in ("view_talks_overview", "view_positions", "view_delegations"):
-        sql = f"SELECT state FROM {table}"
-        rows = db.query(sql + " WHERE talks_id = ?", (talks_id,)) if talks_id else db.query(sql)
-        for row in rows:
-            for dispute in loads(row["state"]).get("disputes", []):
-                found.update(claim["event_id"] for claim in dispute["claims"])
-    return found
+def disputed_events(
+    db: Database,
+    talks_id: str | None,
+    point: Point | None = None,
+    *,
+    keys: Sequence[str] | None = None,
+) -> set[str]:
+    """Ids of the events whose claims are disputed, now or at a point, by the fold's rule
+    (domain/temporal.py ``disputed_ids``) over the claims the timeline's rows keep.
+
+    ``keys``: only the claims of these streams and subjects (the ones a page of rows makes).
+    """
+    where, params = ["claim_key IS NOT NULL"], []
+    if talks_id:
+        where.append("talks_id = ?")
+        params.append(talks_id)
+    if keys is not None:
+        wanted = list(dict.fromkeys(key for key in keys if key))
+        if not wanted:
+            return set()
+        where.append(f"claim_key IN ({','.join('?' * len(wanted))})")
+        params.extend(wanted)
+    sql, found = _rows_of("timeline", ["claim_key", "claim"], point, where, params)
+    return temporal.disputed_ids((r["claim_key"], loads(r["claim"])) for r in db.query(sql, found))
+
+
+def _rows_of(
+    table: str,
+    columns: Sequence[str],
+    point: Point | None,
+    where: Sequence[str],
+    params: Sequence[Any],
+) -> tuple[str, list[Any]]:
+    """A SELECT of a versioned view's rows now (``point`` None) or at a point."""
+    if point is None:
+        return (
+            f"SELECT {', '.join(columns)} FROM view_{table} WHERE {' AND '.join(['1 = 1', *where])}",
+            list(params),
+        )
+    return select_at(table, columns, point, where, params)
 
 
 ERRATUM = "SourceErrorNoted"
 
 
-def errata_of(db: Database, event_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """The standing errata (SourceErrorNoted, not retracted) noted on each of these events."""
+def errata_of(
+    db: Database, event_ids: Sequence[str], point: Point | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """The standing errata (SourceErrorNoted, not retracted) noted on each of these events, now
+    or at a point."""
     found: dict[str, list[dict[str, Any]]] = {}
     ids = list(dict.fromkeys(event_ids))
     for start in range(0, len(ids), 500):  # within every database's parameter limit
         chunk = ids[start : start + 500]
-        rows = db.query(
-            "SELECT refers_to, event_id, data FROM view_timeline WHERE type = ?"
-            f" AND retracted_by IS NULL AND refers_to IN ({','.join('?' * len(chunk))})"
-            " ORDER BY position",
-            [ERRATUM, *chunk],
-        )
+        where = ["type = ?", "retracted_by IS NULL", f"refers_to IN ({','.join('?' * len(chunk))})"]
+        sql, params = _rows_of("timeline", ["refers_to", "event_id", "data", "position"], point,
+                               where, [ERRATUM, *chunk])  # fmt: skip
+        rows = db.query(f"SELECT * FROM ({sql}) AS e ORDER BY position", params)
         for r in rows:
             data = loads(r["data"])
             found.setdefault(r["refers_to"], []).append(
@@ -144,14 +179,17 @@ def timeline(
     date_from: str | None,
     date_to: str | None,
     page: Page,
+    point: Point | None = None,
 ) -> list[Row]:
-    """Timeline entries ordered by when they occurred, then by log position.
+    """Timeline entries ordered by when they occurred, then by log position; now, or as they
+    were at a point on both clocks.
 
     A date range keeps the entries whose occurrence overlaps it; undated entries then drop out.
     Entries with unknown dates come last. Each entry says whether it was corrected (and by
     which events), retracted, or is one of the claims of a dispute.
     """
-    where, params = ["1 = 1"], []
+    where: list[str] = []
+    params: list[Any] = []
     for column, value in (("talks_id", talks_id), ("kind", kind)):
         if value:
             where.append(f"{column} = ?")
@@ -167,13 +205,11 @@ def timeline(
     if date_to:
         where.append("occurred_start < ?")
         params.append(date_to)
-    rows = db.query(
-        f"SELECT * FROM view_timeline WHERE {' AND '.join(where)} ORDER BY {TIMELINE_ORDER}"
-        " LIMIT ? OFFSET ?",
-        [*params, page.limit, page.offset],
-    )
-    disputed = disputed_events(db, talks_id)
-    errata = errata_of(db, [r["event_id"] for r in rows])
+    sql, found = _rows_of("timeline", TIMELINE_COLUMNS, point, where, params)
+    order = TIMELINE_ORDER if point is None else POINT_ORDER
+    rows = db.query(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*found, page.limit, page.offset])
+    disputed = disputed_events(db, talks_id, point, keys=[r["claim_key"] for r in rows])
+    errata = errata_of(db, [r["event_id"] for r in rows], point)
     keys = ("position", "talks_id", "stream_id", "kind", "type", "event_id", "version",
             "recorded_at", "headline", "cameo", "quote", "modality", "attributed_to",
             "retracted_by", "refers_to", "in_reply_to")  # fmt: skip
@@ -249,10 +285,18 @@ def positions(db: Database, talks_id: str) -> list[Row]:
 
 
 def statements(
-    db: Database, *, speaker: str | None, text: str | None, talks_id: str | None, page: Page
+    db: Database,
+    *,
+    speaker: str | None,
+    text: str | None,
+    talks_id: str | None,
+    page: Page,
+    point: Point | None = None,
 ) -> list[Row]:
-    """Quotes, filtered by speaker and by words in the quote (case-insensitive)."""
-    where, params = ["1 = 1"], []
+    """Quotes, filtered by speaker and by words in the quote (case-insensitive); now, or as
+    they were at a point on both clocks."""
+    where: list[str] = []
+    params: list[Any] = []
     if speaker:
         where.append(_contains(db, "speaker_folded"))
         params.append(speaker.casefold())
@@ -262,13 +306,13 @@ def statements(
     if talks_id:
         where.append("talks_id = ?")
         params.append(talks_id)
+    sql, found = _rows_of("statements", STATEMENT_COLUMNS, point, where, params)
+    order = "(CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END)" if point is None else "undated"
     rows = db.query(
-        f"SELECT * FROM view_statements WHERE {' AND '.join(where)}"
-        " ORDER BY (CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END), occurred_start,"
-        " position, seq LIMIT ? OFFSET ?",
-        [*params, page.limit, page.offset],
+        f"{sql} ORDER BY {order}, occurred_start, position, seq LIMIT ? OFFSET ?",
+        [*found, page.limit, page.offset],
     )
-    errata = errata_of(db, [r["event_id"] for r in rows])
+    errata = errata_of(db, [r["event_id"] for r in rows], point)
     keys = ("position", "talks_id", "stream_id", "party", "speaker", "channel", "type", "quote",
             "attributed_to", "event_id", "in_reply_to")  # fmt: skip
     return [

@@ -7,38 +7,48 @@ so that searches ignore case for every alphabet.
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.temporal import Fact
 from domain.values import as_dict
-from projections.view import Context, Tables, View, dumps
+from projections.versioned import VersionedRows, versioned_tables
+from projections.view import Context, dumps
 from store.serialize import iso
-from store.sql import Tx
+
+COLUMNS = (
+    "position", "seq", "talks_id", "stream_id", "party", "speaker", "channel", "type",
+    "occurred", "occurred_start", "quote", "source", "attributed_to", "event_id", "corrected_by",
+    "speaker_folded", "quote_folded", "in_reply_to",
+)  # fmt: skip
+TYPES = (
+    "position BIGINT NOT NULL, seq INTEGER NOT NULL, talks_id TEXT NOT NULL,"
+    " stream_id TEXT NOT NULL, party TEXT, speaker TEXT, channel TEXT, type TEXT NOT NULL,"
+    " occurred TEXT NOT NULL, occurred_start TEXT, quote TEXT NOT NULL,"
+    " source TEXT NOT NULL, attributed_to TEXT, event_id TEXT NOT NULL,"
+    " corrected_by TEXT NOT NULL, speaker_folded TEXT, quote_folded TEXT NOT NULL,"
+    " in_reply_to TEXT"
+)
 
 
-class Statements(View):
+class Statements(VersionedRows):
     name = "statements"
     description = "Every quote, searchable by speaker and by text."
-    tables = {
-        "statements": (
-            "position BIGINT NOT NULL, seq INTEGER NOT NULL, talks_id TEXT NOT NULL,"
-            " stream_id TEXT NOT NULL, party TEXT, speaker TEXT, channel TEXT, type TEXT NOT NULL,"
-            " occurred TEXT NOT NULL, occurred_start TEXT, quote TEXT NOT NULL,"
-            " source TEXT NOT NULL, attributed_to TEXT, event_id TEXT NOT NULL,"
-            " corrected_by TEXT NOT NULL, speaker_folded TEXT, quote_folded TEXT NOT NULL,"
-            " in_reply_to TEXT, PRIMARY KEY (position, seq)",
-            "position, seq",
-        )
+    table = "statements"
+    columns = COLUMNS
+    tables = versioned_tables("statements", COLUMNS, TYPES, "position, seq")
+    indexes = {
+        "statements": ["talks_id", "speaker"],
+        "statements_past": ["talks_id, record_from", "record_to"],
     }
-    added_columns = {"statements": ("in_reply_to TEXT",)}
-    indexes = {"statements": ["talks_id", "speaker"]}
 
-    def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
+    def rows(self, fact: Fact, position: int, context: Context) -> list[tuple[Any, ...]]:
         if fact.retracted_by is not None or fact.identity_only:
-            return
+            return []
         event = fact.event
         envelope = event.envelope
         speaker = getattr(event, "speaker", None) or envelope.attributed_to
         start, _ = envelope.occurred.bounds()
-        rows = [
+        return [
             (
                 position,
                 seq,
@@ -62,16 +72,3 @@ class Statements(View):
             for seq, source in enumerate(envelope.sources)
             if source.quote
         ]
-        self.buffer(tx, names["statements"]).extend(rows)
-
-    def flush(self, tx: Tx, names: Tables) -> None:
-        """Insert the batch's quotes with one statement."""
-        table = names["statements"]
-        self.write_buffered(
-            tx,
-            table,
-            f"INSERT INTO {table} (position, seq, talks_id, stream_id, party, speaker, channel,"
-            " type, occurred, occurred_start, quote, source, attributed_to, event_id,"
-            " corrected_by, speaker_folded, quote_folded, in_reply_to)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        )

@@ -6,12 +6,15 @@ its corrections, a retracted one stays, marked; corrections and retractions are 
 
 from __future__ import annotations
 
+from typing import Any
+
+from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.temporal import Fact
 from domain.values import as_dict
-from projections.view import Context, Tables, View, dumps
+from projections.versioned import VersionedRows, versioned_tables
+from projections.view import Context, dumps
 from store.serialize import cameo_of, iso
-from store.sql import Tx
 
 #: The fields that name the event a correction, retraction or erratum points at.
 REFERENCES = ("corrects", "retracts", "event")
@@ -25,22 +28,35 @@ def actors(event: NegotiationAggregate.Event, context: Context) -> list[str]:
     return names + [name for name in event.actors() if name not in names]
 
 
-class Timeline(View):
+#: The columns of a timeline row, in order, and their DDL.
+COLUMNS = (
+    "position", "talks_id", "stream_id", "kind", "type", "event_id", "version", "occurred",
+    "occurred_start", "occurred_end", "recorded_at", "actors", "headline", "cameo", "sources",
+    "quote", "modality", "attributed_to", "data", "corrected_by", "retracted_by", "refers_to",
+    "in_reply_to", "claim_key", "claim",
+)  # fmt: skip
+TYPES = (
+    "position BIGINT NOT NULL, talks_id TEXT NOT NULL, stream_id TEXT NOT NULL,"
+    " kind TEXT NOT NULL, type TEXT NOT NULL, event_id TEXT NOT NULL,"
+    " version INTEGER NOT NULL, occurred TEXT NOT NULL, occurred_start TEXT,"
+    " occurred_end TEXT, recorded_at TEXT NOT NULL, actors TEXT NOT NULL,"
+    " headline TEXT NOT NULL, cameo TEXT, sources TEXT NOT NULL, quote TEXT,"
+    " modality TEXT NOT NULL, attributed_to TEXT, data TEXT NOT NULL,"
+    " corrected_by TEXT NOT NULL, retracted_by TEXT, refers_to TEXT, in_reply_to TEXT,"
+    " claim_key TEXT, claim TEXT"
+)
+
+
+class Timeline(VersionedRows):
+    """Each row keeps, as ``claim_key`` and ``claim``, the claim its fact makes in its stream's
+    fold (domain/temporal.py ``claim_of``): the disputes at any point are found from the rows of
+    that point."""
+
     name = "timeline"
     description = "Every event across Talks, delegations and positions, by occurrence."
-    tables = {
-        "timeline": (
-            "position BIGINT PRIMARY KEY, talks_id TEXT NOT NULL, stream_id TEXT NOT NULL,"
-            " kind TEXT NOT NULL, type TEXT NOT NULL, event_id TEXT NOT NULL,"
-            " version INTEGER NOT NULL, occurred TEXT NOT NULL, occurred_start TEXT,"
-            " occurred_end TEXT, recorded_at TEXT NOT NULL, actors TEXT NOT NULL,"
-            " headline TEXT NOT NULL, cameo TEXT, sources TEXT NOT NULL, quote TEXT,"
-            " modality TEXT NOT NULL, attributed_to TEXT, data TEXT NOT NULL,"
-            " corrected_by TEXT NOT NULL, retracted_by TEXT, refers_to TEXT, in_reply_to TEXT",
-            "position",
-        )
-    }
-    added_columns = {"timeline": ("in_reply_to TEXT",)}
+    table = "timeline"
+    columns = COLUMNS
+    tables = versioned_tables("timeline", COLUMNS, TYPES, "position")
     indexes = {
         "timeline": [
             "talks_id",
@@ -51,12 +67,18 @@ class Timeline(View):
             f"talks_in_order: talks_id, {ORDER}",
             # The errata noted on a page of entries are found by the event they point at.
             "refers_to",
-        ]
+            # A correction's target is found by its event id; disputes by their claims.
+            "event_id",
+            "claim_key",
+            "stream_id",
+        ],
+        # Reads as of a time: the versions a family's rows had then.
+        "timeline_past": ["talks_id, record_from", "refers_to", "stream_id", "claim_key"],
     }
 
-    def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
+    def rows(self, fact: Fact, position: int, context: Context) -> list[tuple[Any, ...]]:
         if fact.identity_only:
-            return
+            return []
         event = fact.event
         envelope = event.envelope
         start, end = envelope.occurred.bounds()
@@ -64,7 +86,8 @@ class Timeline(View):
         refers_to = next(
             (getattr(event, name) for name in REFERENCES if getattr(event, name, None)), None
         )
-        self.buffer(tx, names["timeline"]).append(
+        claim = temporal.claim_of(fact)
+        return [
             (
                 position,
                 context.talks_id,
@@ -89,17 +112,7 @@ class Timeline(View):
                 fact.retracted_by,
                 str(refers_to) if refers_to else None,
                 envelope.in_reply_to,
+                claim[0] if claim else None,
+                dumps(claim[1]) if claim else None,
             )
-        )
-
-    def flush(self, tx: Tx, names: Tables) -> None:
-        """Insert the batch's entries with one statement."""
-        table = names["timeline"]
-        self.write_buffered(
-            tx,
-            table,
-            f"INSERT INTO {table} (position, talks_id, stream_id, kind, type, event_id, version,"
-            " occurred, occurred_start, occurred_end, recorded_at, actors, headline, cameo,"
-            " sources, quote, modality, attributed_to, data, corrected_by, retracted_by,"
-            " refers_to, in_reply_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        )
+        ]

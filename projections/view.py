@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from domain.base import NegotiationAggregate
 from domain.catalogue import EVENT_TYPES
 from domain.temporal import Fact
 from domain.text import sanitised
@@ -78,6 +79,13 @@ class Context:
         self.kind, self.talks_id, self.party = kind, talks_id, party
 
 
+def _context_of(event: NegotiationAggregate.Event) -> Context:
+    """The context a stream's creating event gives it (Talks and actors are their own)."""
+    stream_id = str(event.originator_id)
+    talks_id = str(getattr(event, "talks_id", None) or stream_id)
+    return Context(EVENT_TYPES[event.type_name()].kind, talks_id, getattr(event, "party", None))
+
+
 class View(ABC):
     """A read model kept by following the global log."""
 
@@ -100,7 +108,12 @@ class View(ABC):
         names = Tables(self.name, suffix)
         for logical, (columns, _) in self.all_tables().items():
             tx.execute(f"CREATE TABLE IF NOT EXISTS {names[logical]} ({columns})")
-            _add_missing(tx, names[logical], self.added_columns.get(logical, ()))
+            added = self.added_columns.get(logical, ())
+            if added:
+                have = self.columns_of(tx, names[logical])
+                for column in added:
+                    if column.split()[0] not in have:
+                        tx.execute(f"ALTER TABLE {names[logical]} ADD COLUMN {column}")
             for tail, indexed in _indexes(self.indexes.get(logical, [])):
                 tx.execute(
                     f"CREATE INDEX IF NOT EXISTS {names[logical]}{tail} ON {names[logical]} ({indexed})"
@@ -142,23 +155,29 @@ class View(ABC):
             self.apply(tx, names, fact, position)
 
     def apply(self, tx: Tx, names: Tables, fact: Fact, position: int) -> None:
-        """Record the stream's context on its first event, then let the view handle it.
+        """Record the stream's context on its first event, then let the view handle it."""
+        event = fact.event
+        context = self.context(tx, names, event, position, new=event.originator_version == 1)
+        self.handle(tx, names, fact, position, context)
+
+    def context(
+        self, tx: Tx, names: Tables, event: NegotiationAggregate.Event, position: int, *, new: bool
+    ) -> Context:
+        """The Talks and party of the event's stream: recorded from its creating event
+        (``new``), else as recorded then.
 
         Contexts are kept in the transaction's memory too: a batch reads each stream's once.
         """
-        event = fact.event
         streams = names[f"{self.name}_streams"]
-        contexts: dict[str, Context] = tx.pending.setdefault(("contexts", streams), {})
+        contexts = self._contexts(tx, names)
         stream_id = str(event.originator_id)
-        if event.originator_version == 1:
-            kind = EVENT_TYPES[event.type_name()].kind
-            talks_id = str(getattr(event, "talks_id", None) or stream_id)  # talks, actors: own
-            party = getattr(event, "party", None)
+        if new:
+            found = _context_of(event)
             tx.execute(
                 f"INSERT INTO {streams} (stream_id, kind, talks_id, party) VALUES (?,?,?,?)",
-                (stream_id, kind, talks_id, party),
+                (stream_id, found.kind, found.talks_id, found.party),
             )
-            contexts[stream_id] = Context(kind, talks_id, party)
+            contexts[stream_id] = found
         elif stream_id not in contexts:
             rows = tx.execute(
                 f"SELECT kind, talks_id, party FROM {streams} WHERE stream_id = ?", (stream_id,)
@@ -168,7 +187,42 @@ class View(ABC):
                 raise LookupError(msg)
             row = rows[0]
             contexts[stream_id] = Context(row["kind"], row["talks_id"], row["party"])
-        self.handle(tx, names, fact, position, contexts[stream_id])
+        return contexts[stream_id]
+
+    def recontext(self, tx: Tx, names: Tables, event: NegotiationAggregate.Event) -> Context:
+        """Record the context a corrected creating event gives its stream."""
+        found = _context_of(event)
+        tx.execute(
+            f"UPDATE {names[f'{self.name}_streams']} SET kind = ?, talks_id = ?, party = ?"
+            " WHERE stream_id = ?",
+            (found.kind, found.talks_id, found.party, str(event.originator_id)),
+        )
+        self._contexts(tx, names)[str(event.originator_id)] = found
+        return found
+
+    def _contexts(self, tx: Tx, names: Tables) -> dict[str, Context]:
+        found: dict[str, Context] = tx.pending.setdefault(
+            ("contexts", names[f"{self.name}_streams"]), {}
+        )
+        return found
+
+    def columns_of(self, tx: Tx, table: str) -> set[str]:
+        """The columns a table has (none if it does not exist)."""
+        if tx.dialect == "sqlite":
+            return {r["name"] for r in tx.execute(f"PRAGMA table_info({table})")}
+        return {
+            r["column_name"]
+            for r in tx.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_name = ? AND table_schema = current_schema()",
+                (table,),
+            )
+        }
+
+    def outdated(self, tx: Tx) -> bool:  # noqa: ARG002 (a hook: most views never are)
+        """True if the live tables were made by an older release in a shape that columns added
+        later cannot mend: the projector then projects the view again from the log."""
+        return False
 
     def buffer(self, tx: Tx, table: str) -> list[tuple[Any, ...]]:
         """Rows for ``table`` kept until ``flush`` writes them with one statement."""
@@ -198,26 +252,6 @@ class View(ABC):
                 digest.update(dumps(_normalise(row)).encode())
                 digest.update(b"\n")
         return digest.hexdigest()
-
-
-def _add_missing(tx: Tx, table: str, columns: Sequence[str]) -> None:
-    """Add the columns (``"name TYPE"``) a table created by an older release lacks."""
-    if not columns:
-        return
-    if tx.dialect == "sqlite":
-        have = {r["name"] for r in tx.execute(f"PRAGMA table_info({table})")}
-    else:
-        have = {
-            r["column_name"]
-            for r in tx.execute(
-                "SELECT column_name FROM information_schema.columns"
-                " WHERE table_name = ? AND table_schema = current_schema()",
-                (table,),
-            )
-        }
-    for column in columns:
-        if column.split()[0] not in have:
-            tx.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 def _indexes(entries: list[str]) -> list[tuple[str, str]]:

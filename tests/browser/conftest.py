@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 REQUIRE_BROWSER = os.environ.get("NT_REQUIRE_BROWSER") == "1"
+BROWSER_TESTS = Path(__file__).resolve().parent
 #: Every wait of these tests is bounded by this (milliseconds).
 TIMEOUT_MS = 10_000
 TESTS = Path(__file__).resolve().parent.parent
@@ -129,6 +130,14 @@ def _wait_for_views(base_url: str) -> None:
             return
         assert time.monotonic() < deadline, f"views still behind the log: {behind}"
         time.sleep(0.05)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The page and what reads our exports behave alike on either store: they run once, in the
+    SQLite run (``sqlite_only``); the API tests hold the PostgreSQL store to the same answers."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.sqlite_only)
 
 
 @dataclass

@@ -1,32 +1,75 @@
-"""A view table created by an older release gains the columns added since, on setup."""
+"""View tables created by an older release: mended on setup, or projected again from the log."""
 
 from __future__ import annotations
 
-from application.service import TimelineService
-from projections.statements import Statements
-from projections.timeline import Timeline
-from projections.view import View
+from collections.abc import Iterator
 
-SUFFIX = "__older"
+import pytest
+from support import append, body, day, digests, fresh_projector, opened, talks, timeline
+
+from application.components import Components
+from projections.view import LIVE
+from store.settings import Settings
+
+#: The first release's timeline and statements tables: no versions, no replies.
+FIRST_RELEASE = {
+    "view_timeline": (
+        "position BIGINT PRIMARY KEY, talks_id TEXT NOT NULL, stream_id TEXT NOT NULL,"
+        " kind TEXT NOT NULL, type TEXT NOT NULL, event_id TEXT NOT NULL,"
+        " version INTEGER NOT NULL, occurred TEXT NOT NULL, occurred_start TEXT,"
+        " occurred_end TEXT, recorded_at TEXT NOT NULL, actors TEXT NOT NULL,"
+        " headline TEXT NOT NULL, cameo TEXT, sources TEXT NOT NULL, quote TEXT,"
+        " modality TEXT NOT NULL, attributed_to TEXT, data TEXT NOT NULL,"
+        " corrected_by TEXT NOT NULL, retracted_by TEXT, refers_to TEXT"
+    ),
+    "view_statements": (
+        "position BIGINT NOT NULL, seq INTEGER NOT NULL, talks_id TEXT NOT NULL,"
+        " stream_id TEXT NOT NULL, party TEXT, speaker TEXT, channel TEXT, type TEXT NOT NULL,"
+        " occurred TEXT NOT NULL, occurred_start TEXT, quote TEXT NOT NULL,"
+        " source TEXT NOT NULL, attributed_to TEXT, event_id TEXT NOT NULL,"
+        " corrected_by TEXT NOT NULL, speaker_folded TEXT, quote_folded TEXT NOT NULL,"
+        " PRIMARY KEY (position, seq)"
+    ),
+}
 
 
-def test_older_timeline_and_statement_tables_gain_in_reply_to(service: TimelineService) -> None:
-    db = service.index.db
-    views: list[View] = [Timeline(), Statements()]
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Components]:
+    with opened(settings) as components:
+        yield components
+
+
+def test_older_timeline_and_statement_tables_are_projected_again(store: Components) -> None:
+    service = store.service
+    talks_id = talks(service, "Istanbul talks")
+    scheduled = append(
+        service, "talks", talks_id,
+        body("RoundScheduled", {"number": 1, "city": "Ankara"}, occurred=day("2025-06-02")),
+    ).events[0].event_id  # fmt: skip
+    append(
+        service, "talks", talks_id,
+        body("EventCorrected", {"corrects": scheduled, "reason": "moved",
+                                "fields": {"city": "Istanbul"}}),
+    )  # fmt: skip
+    head = service.head()
+    current = fresh_projector(store)
+    current.catch_up()
+    expected = digests(current)
+
+    # The store as the first release left it: its tables, its rows gone, its positions at the head.
+    db = store.application.database
     with db.transaction() as tx:
-        for view in views:
-            for logical, (columns, _) in view.all_tables().items():
-                older = columns.replace(" in_reply_to TEXT,", "").replace(", in_reply_to TEXT", "")
-                assert "in_reply_to" not in older
-                tx.execute(f"CREATE TABLE view_{logical}{SUFFIX} ({older})")
+        for table, columns in FIRST_RELEASE.items():
+            tx.execute(f"DROP TABLE {table}")
+            tx.execute(f"CREATE TABLE {table} ({columns})")
+    older = fresh_projector(store)  # setup: the older tables dropped, their views at 0 again
+    assert older.position("timeline") == older.position("statements") == 0
+    assert older.position("talks_overview") == head
+    older.catch_up()
+    assert digests(older) == expected
     with db.transaction() as tx:
-        for view in views:
-            view.create(tx, SUFFIX)
-            view.create(tx, SUFFIX)  # twice: adds nothing the second time
-    try:
-        for logical in ("timeline", "statements"):
-            assert db.query(f"SELECT in_reply_to FROM view_{logical}{SUFFIX}") == []
-    finally:
-        with db.transaction() as tx:
-            for view in views:
-                view.drop(tx, SUFFIX)
+        for view in ("timeline", "statements"):
+            assert "record_from" in older.views[view].columns_of(tx, f"view_{view}{LIVE}")
+    rows = timeline(db, talks_id=talks_id)
+    (round_row,) = [r for r in rows if r["type"] == "RoundScheduled"]
+    assert round_row["data"]["city"] == "Istanbul"

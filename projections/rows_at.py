@@ -1,0 +1,91 @@
+"""A versioned view's rows at a point on both clocks, as one indexed query on its own tables.
+
+- **Record time** (``upto``, the last log position recorded by ``as_of``): the live rows that
+  hold from a position at or before it, and the past rows that held then (``record_from <= P <
+  record_to``). These are the rows a projection of the events up to P would have written: each
+  version follows from the events up to its own position (projections/versioned.py).
+- **Valid time** (``at``), the fold's rule (domain/temporal.py ``select``): a row counts when its
+  fact may have happened by then (its earliest instant at or before ``at``; undated: always).
+  A correction's or retraction's own row counts only while its stream exists at ``at``, that is
+  while one of the stream's other facts counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from domain.corrections import EventCorrected, EventRetracted
+from projections.versioned import past_of
+
+#: The types whose rows count only beside another of their stream's facts.
+FIXES = (EventCorrected.type_name(), EventRetracted.type_name())
+#: Order of rows at a point: by occurrence (undated ones last), then by log position.
+POINT_ORDER = "undated, occurred_start, position"
+
+
+@dataclass(frozen=True)
+class Point:
+    """A point on both clocks: the rows known up to log position ``upto``, of the facts that
+    may have happened by ``at`` (RFC 3339 text, ``store.serialize.iso``; None: whenever)."""
+
+    upto: int
+    at: str | None = None
+
+
+def _counts(point: Point) -> tuple[str, list[Any]]:
+    """The valid-time rule as a condition on ``occurred_start``, and its parameters."""
+    if point.at is None:
+        return "1 = 1", []
+    return "(occurred_start IS NULL OR occurred_start <= ?)", [point.at]
+
+
+def _versions(
+    table: str, columns: Sequence[str], point: Point, where: Sequence[str], params: Sequence[Any]
+) -> tuple[str, list[Any]]:
+    """The rows of ``table`` as known at ``point.upto`` that meet ``where``, as a compound
+    SELECT, and its parameters (``where``'s are used once per arm)."""
+    condition = " AND ".join(["record_from <= ?", *where])
+    live = f"SELECT {', '.join(columns)} FROM view_{table} WHERE {condition}"
+    past = f"SELECT {', '.join(columns)} FROM view_{past_of(table)} WHERE {condition}"
+    return (
+        f"{live} UNION ALL {past} AND record_to > ?",
+        [point.upto, *params, point.upto, *params, point.upto],
+    )
+
+
+def select_at(
+    table: str,
+    columns: Sequence[str],
+    point: Point,
+    where: Sequence[str] = (),
+    params: Sequence[Any] = (),
+) -> tuple[str, list[Any]]:
+    """A SELECT of the named columns of a versioned table's rows at ``point`` that meet
+    ``where`` (conditions on its columns, with ``params``), plus ``undated`` (1 for rows with no
+    earliest instant) for ordering by ``POINT_ORDER``; and its parameters.
+
+    The table needs ``type``, ``stream_id`` and ``occurred_start`` among its columns.
+    """
+    wanted = list(dict.fromkeys([*columns, "type", "stream_id", "occurred_start", "position"]))
+    rows, found = _versions(table, wanted, point, where, params)
+    counts, counted = _counts(point)
+    sql = (
+        f"SELECT {', '.join(columns)},"
+        " (CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END) AS undated"
+        f" FROM ({rows}) AS r WHERE {counts}"
+    )
+    found += counted
+    if point.at is not None:  # a fix's own row: only while its stream exists then
+        fixes = ", ".join("?" * len(FIXES))
+        others, params_of_others = _versions(
+            "timeline",
+            ["stream_id"],
+            point,
+            ["stream_id = r.stream_id", f"type NOT IN ({fixes})", counts],
+            [*FIXES, *counted],
+        )
+        sql += f" AND (r.type NOT IN ({fixes}) OR EXISTS ({others}))"
+        found += [*FIXES, *params_of_others]
+    return sql, found
