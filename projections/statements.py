@@ -11,15 +11,11 @@ from typing import Any
 
 from domain.temporal import Fact
 from domain.values import as_dict
-from projections.versioned import VersionedRows, versioned_tables
+from projections.versioned import VersionedRows, column_names, versioned_tables
 from projections.view import Context, dumps
 from store.serialize import iso
 
-COLUMNS = (
-    "position", "seq", "talks_id", "stream_id", "party", "speaker", "channel", "type",
-    "occurred", "occurred_start", "quote", "source", "attributed_to", "event_id", "corrected_by",
-    "speaker_folded", "quote_folded", "in_reply_to",
-)  # fmt: skip
+#: The columns of a statement row, in order: their DDL and their names.
 TYPES = (
     "position BIGINT NOT NULL, seq INTEGER NOT NULL, talks_id TEXT NOT NULL,"
     " stream_id TEXT NOT NULL, party TEXT, speaker TEXT, channel TEXT, type TEXT NOT NULL,"
@@ -28,6 +24,7 @@ TYPES = (
     " corrected_by TEXT NOT NULL, speaker_folded TEXT, quote_folded TEXT NOT NULL,"
     " in_reply_to TEXT"
 )
+COLUMNS = column_names(TYPES)
 
 
 class Statements(VersionedRows):
@@ -35,7 +32,7 @@ class Statements(VersionedRows):
     description = "Every quote, searchable by speaker and by text."
     table = "statements"
     columns = COLUMNS
-    tables = versioned_tables("statements", COLUMNS, TYPES, "position, seq")
+    tables = versioned_tables("statements", TYPES, "position, seq")
     indexes = {
         "statements": ["talks_id", "speaker"],
         "statements_past": ["talks_id, record_from", "record_to"],

@@ -12,7 +12,7 @@ from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.temporal import Fact
 from domain.values import as_dict
-from projections.versioned import VersionedRows, versioned_tables
+from projections.versioned import VersionedRows, column_names, versioned_tables
 from projections.view import Context, dumps
 from store.serialize import cameo_of, iso
 
@@ -28,13 +28,7 @@ def actors(event: NegotiationAggregate.Event, context: Context) -> list[str]:
     return names + [name for name in event.actors() if name not in names]
 
 
-#: The columns of a timeline row, in order, and their DDL.
-COLUMNS = (
-    "position", "talks_id", "stream_id", "kind", "type", "event_id", "version", "occurred",
-    "occurred_start", "occurred_end", "recorded_at", "actors", "headline", "cameo", "sources",
-    "quote", "modality", "attributed_to", "data", "corrected_by", "retracted_by", "refers_to",
-    "in_reply_to", "claim_key", "claim",
-)  # fmt: skip
+#: The columns of a timeline row, in order: their DDL and their names.
 TYPES = (
     "position BIGINT NOT NULL, talks_id TEXT NOT NULL, stream_id TEXT NOT NULL,"
     " kind TEXT NOT NULL, type TEXT NOT NULL, event_id TEXT NOT NULL,"
@@ -45,6 +39,7 @@ TYPES = (
     " corrected_by TEXT NOT NULL, retracted_by TEXT, refers_to TEXT, in_reply_to TEXT,"
     " claim_key TEXT, claim TEXT"
 )
+COLUMNS = column_names(TYPES)
 
 
 class Timeline(VersionedRows):
@@ -56,7 +51,7 @@ class Timeline(VersionedRows):
     description = "Every event across Talks, delegations and positions, by occurrence."
     table = "timeline"
     columns = COLUMNS
-    tables = versioned_tables("timeline", COLUMNS, TYPES, "position")
+    tables = versioned_tables("timeline", TYPES, "position")
     indexes = {
         "timeline": [
             "talks_id",

@@ -16,11 +16,10 @@ wrote, byte for byte.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from domain.temporal import Fact
-from projections.view import Context, Tables, View
+from projections.view import LIVE, Context, Tables, View
 from store.sql import Tx
 
 #: Where a version ends (in the past table); where it begins is ``record_from`` in both.
@@ -32,15 +31,17 @@ def past_of(logical: str) -> str:
     return f"{logical}_past"
 
 
-def versioned_tables(
-    logical: str, columns: Sequence[str], types: str, key: str
-) -> dict[str, tuple[str, str]]:
+def column_names(types: str) -> tuple[str, ...]:
+    """The column names of a DDL column list (``name TYPE, ...``), in order."""
+    return tuple(part.split()[0] for part in types.split(", "))
+
+
+def versioned_tables(logical: str, types: str, key: str) -> dict[str, tuple[str, str]]:
     """The DDL of a versioned table and of its past table.
 
-    ``columns``: the names, in order; ``types``: their DDL (``name TYPE, ...``, in that order);
-    ``key``: the columns that name a row within a version.
+    ``types``: the columns' DDL (``name TYPE, ...``); ``key``: the columns that name a row
+    within a version.
     """
-    assert [part.split()[0] for part in types.split(", ")] == list(columns)
     return {
         logical: (f"{types}, {RECORD_FROM} BIGINT NOT NULL, PRIMARY KEY ({key})", key),
         past_of(logical): (
@@ -96,9 +97,11 @@ class VersionedRows(View):
                 (position, target),
             )
             tx.execute(f"DELETE FROM {live} WHERE position = ?", (target,))
-            context = self.context(tx, names, fact.event, target, new=False)
-            if fact.event.CREATES:  # a corrected party or Talks: the stream's context changes
-                context = self.recontext(tx, names, fact.event)
+            context = (
+                self.recontext(tx, names, fact.event)  # a corrected party or Talks, maybe
+                if fact.event.CREATES
+                else self.context(tx, names, fact.event, target, new=False)
+            )
             self._write(tx, names, fact, target, context, position)
         self.apply(tx, names, fix, position)
 
@@ -121,5 +124,5 @@ class VersionedRows(View):
 
     def outdated(self, tx: Tx) -> bool:
         """True if the live table was made by a release before versions (no ``record_from``)."""
-        have = self.columns_of(tx, Tables(self.name, "")[self.table])
+        have = self.columns_of(tx, Tables(self.name, LIVE)[self.table])
         return bool(have) and RECORD_FROM not in have
