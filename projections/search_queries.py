@@ -85,9 +85,8 @@ def _where(db: Database, filters: Filters) -> tuple[list[str], list[Any]]:
 def search(db: Database, filters: Filters, page: Page) -> tuple[list[Row], int]:
     """One page of the timeline entries that match, in timeline order, and how many match."""
     where, params = _where(db, filters)
-    disputed = disputed_events(db, filters.talks_id)
-    if filters.disputed is not None:
-        ids = sorted(disputed)
+    if filters.disputed is not None:  # a filter: every disputed entry of the Talks asked
+        ids = sorted(disputed_events(db, filters.talks_id))
         if ids:
             marks = ", ".join("?" for _ in ids)
             where.append(f"event_id {'IN' if filters.disputed else 'NOT IN'} ({marks})")
@@ -102,6 +101,8 @@ def search(db: Database, filters: Filters, page: Page) -> tuple[list[Row], int]:
         f"SELECT * FROM view_timeline WHERE {condition} ORDER BY {TIMELINE_ORDER} LIMIT ? OFFSET ?",
         [*params, page.limit, page.offset],
     )
+    # Marks only: the disputes of the claims the page's entries make.
+    disputed = disputed_events(db, filters.talks_id, keys=[r["claim_key"] for r in rows])
     errata = errata_of(db, [r["event_id"] for r in rows])
     entries = [
         {
