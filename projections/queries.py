@@ -110,7 +110,7 @@ def disputed_events(
     ``keys``: only the claims of these streams and subjects (the ones a page of rows makes).
     """
     where, params = ["claim_key IS NOT NULL"], []
-    if talks_id:
+    if talks_id and keys is None:  # a key names its stream, so its Talks: only the key's index
         where.append("talks_id = ?")
         params.append(talks_id)
     if keys is not None:
