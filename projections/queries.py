@@ -11,6 +11,7 @@ from domain import temporal
 from domain.temporal import public
 from projections.rows_at import POINT_ORDER, Point, select_at
 from projections.statements import COLUMNS as STATEMENT_COLUMNS
+from projections.statements import ORDER as STATEMENTS_ORDER
 from projections.timeline import COLUMNS as TIMELINE_COLUMNS
 from projections.timeline import ORDER as TIMELINE_ORDER
 from projections.view import loads
@@ -307,9 +308,9 @@ def statements(
         where.append("talks_id = ?")
         params.append(talks_id)
     sql, found = _rows_of("statements", STATEMENT_COLUMNS, point, where, params)
-    order = "(CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END)" if point is None else "undated"
+    order = STATEMENTS_ORDER if point is None else f"{POINT_ORDER}, seq"
     rows = db.query(
-        f"{sql} ORDER BY {order}, occurred_start, position, seq LIMIT ? OFFSET ?",
+        f"{sql} ORDER BY {order} LIMIT ? OFFSET ?",
         [*found, page.limit, page.offset],
     )
     errata = errata_of(db, [r["event_id"] for r in rows], point)

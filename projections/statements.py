@@ -25,6 +25,8 @@ TYPES = (
     " in_reply_to TEXT"
 )
 COLUMNS = column_names(TYPES)
+#: How statements are ordered: by occurrence (undated ones last), then by log position.
+ORDER = "(CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END), occurred_start, position, seq"
 
 
 class Statements(VersionedRows):
@@ -34,7 +36,13 @@ class Statements(VersionedRows):
     columns = COLUMNS
     tables = versioned_tables("statements", TYPES, "position, seq")
     indexes = {
-        "statements": ["talks_id", "speaker"],
+        "statements": [
+            "talks_id",
+            "speaker",
+            # The order of a read (undated quotes last), so a page is read in order, not sorted.
+            f"in_order: {ORDER}",
+            f"talks_in_order: talks_id, {ORDER}",
+        ],
         "statements_past": ["talks_id, record_from", "record_to"],
     }
 
