@@ -10,15 +10,12 @@ row names, those recorded by then.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from uuid import UUID
 
 from application.service import TimelineService
-from domain.base import NegotiationAggregate
 from domain.corrected_values import OCCURRED, fact_changes
 from domain.corrections import EventCorrected
 from store.sql import Row
 
-Event = NegotiationAggregate.Event
 #: Where a statement row holds what its event's fields say (the rest it does not show).
 STATEMENT_PATHS = {OCCURRED: OCCURRED, "/data/speaker": "/speaker", "/data/channel": "/channel"}
 
@@ -31,12 +28,17 @@ def with_corrected_values(
     ``paths`` maps a field's pointer into the event to its pointer into the row; without it the
     row holds ``data`` and ``occurred`` as the event does.
     """
-    streams: dict[str, dict[str, Event]] = {}
+    wanted = [
+        i
+        for row in rows
+        if row.get("corrected_by")
+        for i in [row["event_id"], *row["corrected_by"]]
+    ]
+    events = service.events_by_id(list(dict.fromkeys(wanted))) if wanted else {}
     for row in rows:
         row["corrected_values"] = []
         if not row.get("corrected_by"):
             continue
-        events = _events(service, streams, row["stream_id"])
         original = events.get(row["event_id"])
         fixes = [
             fix for i in row["corrected_by"] if isinstance(fix := events.get(i), EventCorrected)
@@ -48,11 +50,3 @@ def with_corrected_values(
             changes = [{**c, "path": paths.get(c["field"])} for c in changes]
         row["corrected_values"] = changes
     return rows
-
-
-def _events(
-    service: TimelineService, streams: dict[str, dict[str, Event]], stream_id: str
-) -> dict[str, Event]:
-    if stream_id not in streams:
-        streams[stream_id] = {str(e.event_id): e for e in service.events_of(UUID(stream_id))}
-    return streams[stream_id]

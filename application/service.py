@@ -10,7 +10,7 @@ import dataclasses
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -423,6 +423,15 @@ class TimelineService:
         if upto is None:
             upto = self._current_version(str(stream_id)) or 0
         return self.cache.events(stream_id, upto)
+
+    def events_by_id(self, event_ids: Sequence[str]) -> dict[str, NegotiationAggregate.Event]:
+        """These events, decoded, by id (from the cache; ids not recorded are left out)."""
+        found: dict[str, NegotiationAggregate.Event] = {}
+        for event_id, (stream_id, version) in self.index.versions(event_ids).items():
+            events = self.events_of(UUID(stream_id), version)
+            if len(events) >= version:
+                found[event_id] = events[version - 1]
+        return found
 
     def target(self, event_id: UUID) -> dict[str, Any] | None:
         """Where an event is: its stream, kind, version and type (None if unknown)."""

@@ -132,6 +132,23 @@ class EventIndex:
         )
         return rows[0] if rows else None
 
+    def versions(self, event_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+        """The stream and version of each of these events that is recorded (one query per
+        ``ID_CHUNK`` ids)."""
+        found: dict[str, tuple[str, int]] = {}
+        for start in range(0, len(event_ids), ID_CHUNK):
+            part = list(event_ids[start : start + ID_CHUNK])
+            marks = ",".join("?" * len(part))
+            rows = self.db.query(
+                "SELECT event_id, stream_id, version FROM nt_event_index"
+                f" WHERE event_id IN ({marks})",
+                part,
+            )
+            found.update(
+                (str(r["event_id"]), (str(r["stream_id"]), int(r["version"]))) for r in rows
+            )
+        return found
+
     def family_of(self, stream_id: str) -> str | None:
         """The Talks family a recorded stream belongs to (None if it is not recorded)."""
         rows = self.db.query(
