@@ -20,6 +20,7 @@ from application.access import KeyStore, Role
 from application.components import Components
 from application.demo_sets import load_demos
 from entrypoints import bootstrap
+from entrypoints.collector import freeze_startup
 from store.migrations import SchemaError
 from store.settings import Settings
 
@@ -98,14 +99,16 @@ def serve(
     logs = logging_config()
     if workers > 1:
         uvicorn.run(
-            "api.app:create_app", factory=True, host=host, port=port, workers=workers,
+            "entrypoints.collector:frozen_app", factory=True, host=host, port=port, workers=workers,
             log_config=logs, access_log=False, **uvicorn_options(settings),
         )  # fmt: skip
     else:
         from api.app import create_app
 
+        app = create_app(settings)
+        freeze_startup()
         uvicorn.run(
-            create_app(settings), host=host, port=port, log_config=logs, access_log=False,
+            app, host=host, port=port, log_config=logs, access_log=False,
             **uvicorn_options(settings),
         )  # fmt: skip
 
