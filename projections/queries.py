@@ -17,6 +17,9 @@ from projections.timeline import ORDER as TIMELINE_ORDER
 from projections.view import loads
 from store.sql import Database, Row
 
+#: What a page of timeline entries reads (the claims are read apart, for the page's keys only).
+ENTRY_COLUMNS = [c for c in TIMELINE_COLUMNS if c != "claim_compared"]
+
 #: What the fold records about corrections, retractions and disputes in a stream's state.
 MARKS = ("disputes", "corrected", "retracted", "corrections", "errata")
 
@@ -120,8 +123,9 @@ def disputed_events(
             return set()
         where.append(f"claim_key IN ({','.join('?' * len(wanted))})")
         params.extend(wanted)
-    sql, found = _rows_of("timeline", ["claim_key", "claim"], point, where, params)
-    return temporal.disputed_ids((r["claim_key"], loads(r["claim"])) for r in db.query(sql, found))
+    sql, found = _rows_of("timeline", ["claim_key", "claim_compared"], point, where, params)
+    rows = db.query(sql, found)
+    return temporal.disputed_ids((r["claim_key"], loads(r["claim_compared"])) for r in rows)
 
 
 def _rows_of(
@@ -206,7 +210,7 @@ def timeline(
     if date_to:
         where.append("occurred_start < ?")
         params.append(date_to)
-    sql, found = _rows_of("timeline", TIMELINE_COLUMNS, point, where, params)
+    sql, found = _rows_of("timeline", ENTRY_COLUMNS, point, where, params)
     order = TIMELINE_ORDER if point is None else POINT_ORDER
     rows = db.query(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*found, page.limit, page.offset])
     disputed = disputed_events(db, talks_id, point, keys=[r["claim_key"] for r in rows])

@@ -37,15 +37,15 @@ TYPES = (
     " headline TEXT NOT NULL, cameo TEXT, sources TEXT NOT NULL, quote TEXT,"
     " modality TEXT NOT NULL, attributed_to TEXT, data TEXT NOT NULL,"
     " corrected_by TEXT NOT NULL, retracted_by TEXT, refers_to TEXT, in_reply_to TEXT,"
-    " claim_key TEXT, claim TEXT"
+    " claim_key TEXT, claim_compared TEXT"
 )
 COLUMNS = column_names(TYPES)
 
 
 class Timeline(VersionedRows):
-    """Each row keeps, as ``claim_key`` and ``claim``, the claim its fact makes in its stream's
-    fold (domain/temporal.py ``claim_of``): the disputes at any point are found from the rows of
-    that point."""
+    """Each row keeps, as ``claim_key`` and ``claim_compared``, the claim its fact makes in its
+    stream's fold as a dispute compares it (domain/temporal.py ``claim_of``): the disputes at
+    any point are found from the rows of that point."""
 
     name = "timeline"
     description = "Every event across Talks, delegations and positions, by occurrence."

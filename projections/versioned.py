@@ -123,6 +123,7 @@ class VersionedRows(View):
         )
 
     def outdated(self, tx: Tx) -> bool:
-        """True if the live table was made by a release before versions (no ``record_from``)."""
+        """True if the live table lacks a column this release writes: made by a release before
+        versions (no ``record_from``), or before a column was added or renamed."""
         have = self.columns_of(tx, Tables(self.name, LIVE)[self.table])
-        return bool(have) and RECORD_FROM not in have
+        return bool(have) and not {*self.columns, RECORD_FROM} <= set(have)

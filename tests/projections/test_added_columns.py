@@ -8,6 +8,7 @@ import pytest
 from support import append, body, day, digests, fresh_projector, opened, talks, timeline
 
 from application.components import Components
+from projections.timeline import TYPES as TIMELINE_TYPES
 from projections.view import LIVE
 from store.settings import Settings
 
@@ -73,3 +74,30 @@ def test_older_timeline_and_statement_tables_are_projected_again(store: Componen
     rows = timeline(db, talks_id=talks_id)
     (round_row,) = [r for r in rows if r["type"] == "RoundScheduled"]
     assert round_row["data"]["city"] == "Istanbul"
+
+
+def test_a_timeline_with_whole_claims_is_projected_again(store: Components) -> None:
+    """The release of 3 December 2026 kept each row's whole claim (``claim``); rows now keep
+    what a dispute compares (``claim_compared``), which the older rows lack."""
+    service = store.service
+    talks_id = talks(service, "Istanbul talks")
+    append(service, "talks", talks_id, body("RoundScheduled", {"number": 1, "city": "Ankara"}))
+    current = fresh_projector(store)
+    current.catch_up()
+    expected = digests(current)
+
+    db = store.application.database
+    with db.transaction() as tx:
+        ddl = TIMELINE_TYPES
+        tx.execute("DROP TABLE view_timeline")
+        tx.execute(
+            "CREATE TABLE view_timeline ("
+            f"{ddl.replace('claim_compared', 'claim')}, record_from BIGINT NOT NULL,"
+            " PRIMARY KEY (position))"
+        )
+    older = fresh_projector(store)
+    assert older.position("timeline") == 0
+    older.catch_up()
+    assert digests(older) == expected
+    with db.transaction() as tx:
+        assert "claim_compared" in older.views["timeline"].columns_of(tx, f"view_timeline{LIVE}")
