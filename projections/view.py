@@ -19,7 +19,7 @@ from domain.base import NegotiationAggregate
 from domain.catalogue import EVENT_TYPES
 from domain.temporal import Fact
 from domain.text import sanitised
-from store.sql import Row, Tx
+from store.sql import Row, Tx, columns_of
 
 LIVE, NEXT = "", "__next"
 STREAMS_COLUMNS = (
@@ -211,16 +211,7 @@ class View(ABC):
 
     def columns_of(self, tx: Tx, table: str) -> set[str]:
         """The columns a table has (none if it does not exist)."""
-        if tx.dialect == "sqlite":
-            return {r["name"] for r in tx.execute(f"PRAGMA table_info({table})")}
-        return {
-            r["column_name"]
-            for r in tx.execute(
-                "SELECT column_name FROM information_schema.columns"
-                " WHERE table_name = ? AND table_schema = current_schema()",
-                (table,),
-            )
-        }
+        return columns_of(tx, table)
 
     def outdated(self, tx: Tx) -> bool:  # noqa: ARG002 (a hook: most views never are)
         """True if the live tables were made by an older release in a shape that columns added

@@ -36,11 +36,31 @@ ID_CHUNK = 500
 
 
 def insert(tx: Tx, positions: Sequence[int], rows: Sequence[IndexRow]) -> None:
-    """Write the index rows of one save at the positions the store gave its events."""
+    """Write the index rows of one save at the positions the store gave its events.
+
+    Each row also keeps ``recorded_low``, the earliest ``recorded_at`` of its position and of
+    every later one. An event's time is taken when its command runs, before the store orders
+    it, so with several writers a later position may have an earlier time; ``recorded_low``
+    never decreases along the log, so the last position recorded by a time is found on an
+    index (``position_as_of``). A save lowers it on the earlier rows its own times precede
+    (on the index, only the rows recorded after them: none or a few).
+    """
+    if not rows:
+        return
+    placed = sorted(zip(positions, rows, strict=True), key=lambda pair: pair[0])
+    lows: list[str] = []
+    low: str | None = None
+    for _, r in reversed(placed):
+        low = r.recorded_at if low is None or r.recorded_at < low else low
+        lows.append(low)
+    lows.reverse()
+    tx.execute(
+        "UPDATE nt_event_index SET recorded_low = ? WHERE recorded_low > ?", (lows[0], lows[0])
+    )
     tx.executemany(
         "INSERT INTO nt_event_index (position, stream_id, kind, version, event_id, type,"
-        " talks_id, recorded_at, occurred_start, occurred_end, principal)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " talks_id, recorded_at, occurred_start, occurred_end, principal, recorded_low)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
                 position,
@@ -54,8 +74,9 @@ def insert(tx: Tx, positions: Sequence[int], rows: Sequence[IndexRow]) -> None:
                 r.occurred_start,
                 r.occurred_end,
                 r.principal,
+                row_low,
             )
-            for position, r in zip(positions, rows, strict=True)
+            for (position, r), row_low in zip(placed, lows, strict=True)
         ],
     )
 
@@ -190,12 +211,18 @@ class EventIndex:
         }
 
     def position_as_of(self, as_of: datetime) -> int:
-        """The last position recorded by ``as_of`` (0 if none)."""
+        """The last position recorded by ``as_of`` (0 if none).
+
+        That is the last position whose ``recorded_low`` is at or before ``as_of``: every later
+        position's low, and so its own time, is after ``as_of``; so the low found is this
+        position's own time. One step on the index.
+        """
         rows = self.db.query(
-            "SELECT MAX(position) AS position FROM nt_event_index WHERE recorded_at <= ?",
+            "SELECT position FROM nt_event_index WHERE recorded_low <= ?"
+            " ORDER BY recorded_low DESC, position DESC LIMIT 1",
             (iso(as_of),),
         )
-        return int(rows[0]["position"] or 0)
+        return int(rows[0]["position"]) if rows else 0
 
     def first_recorded_after(self, position: int) -> str | None:
         """When the first event after ``position`` was recorded (None at the head)."""

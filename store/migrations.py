@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from eventsourcing.persistence import PersistenceError
 
-from store.schema import SCHEMA_VERSION, create_tables
-from store.sql import Database, Tx
+from store.schema import MIGRATED_INDEXES, SCHEMA_VERSION, create_tables
+from store.sql import Database, Tx, columns_of
 
 #: Migrating from a version below this scopes the idempotency records to their principal.
 IDEMPOTENCY_SCOPED_IN = 3
+#: Migrating from a version below this gives every index row its ``recorded_low``.
+RECORDED_LOW_IN = 4
 
 
 class SchemaError(Exception):
@@ -57,9 +59,15 @@ def migrate(db: Database) -> tuple[int | None, int]:
     with db.transaction() as tx:
         if before is not None and before < IDEMPOTENCY_SCOPED_IN:
             tx.execute("ALTER TABLE nt_idempotency RENAME TO nt_idempotency_unscoped")
+        if before is not None and "recorded_low" not in columns_of(tx, "nt_event_index"):
+            tx.execute("ALTER TABLE nt_event_index ADD COLUMN recorded_low TEXT")
         create_tables(tx)
         if before is not None and before < IDEMPOTENCY_SCOPED_IN:
             _scope_idempotency(tx)
+        if before is not None and before < RECORDED_LOW_IN:
+            _fill_recorded_low(tx)
+        for statement in MIGRATED_INDEXES:
+            tx.execute(statement)
         tx.execute(
             "INSERT INTO nt_schema (id, version) VALUES (1, ?)"
             " ON CONFLICT (id) DO UPDATE SET version = excluded.version",
@@ -78,3 +86,14 @@ def _scope_idempotency(tx: Tx) -> None:
         " FROM nt_idempotency_unscoped u LEFT JOIN nt_event_index i ON i.position = u.first_position"
     )
     tx.execute("DROP TABLE nt_idempotency_unscoped")
+
+
+def _fill_recorded_low(tx: Tx) -> None:
+    """Give each older index row the earliest recorded_at of its position and every later one
+    (one pass over the index, newest position first)."""
+    tx.execute(
+        "UPDATE nt_event_index SET recorded_low = w.low FROM ("
+        " SELECT position, MIN(recorded_at) OVER (ORDER BY position DESC"
+        " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS low FROM nt_event_index"
+        ") AS w WHERE w.position = nt_event_index.position"
+    )

@@ -14,8 +14,9 @@ from store.sql import Tx
 MAX_POSITION = 2**63 - 1
 #: Bumped with every change to the tables; see store/migrations.py.
 #: 1: events, index, idempotency, views. 2: views keep corrections (rebuilt from the log);
-#: API keys. 3: idempotency records scoped to the principal that made them.
-SCHEMA_VERSION = 3
+#: API keys. 3: idempotency records scoped to the principal that made them. 4: the index keeps
+#: each position's ``recorded_low`` (reads as of a time find their position on an index).
+SCHEMA_VERSION = 4
 #: Migrating from a version below this drops the views, which followers rebuild from the log.
 VIEWS_CHANGED_IN = 2
 
@@ -43,7 +44,9 @@ STATEMENTS = (
     " recorded_at TEXT NOT NULL,"
     " occurred_start TEXT,"
     " occurred_end TEXT,"
-    " principal TEXT)",
+    " principal TEXT,"
+    # The earliest recorded_at of this position and every later one (store/event_index.py).
+    " recorded_low TEXT)",
     "CREATE UNIQUE INDEX IF NOT EXISTS nt_event_index_stream ON nt_event_index (stream_id, version)",
     "CREATE INDEX IF NOT EXISTS nt_event_index_recorded ON nt_event_index (stream_id, recorded_at)",
     "CREATE INDEX IF NOT EXISTS nt_event_index_talks ON nt_event_index (talks_id, position)",
@@ -91,6 +94,14 @@ def write_extras(tx: Tx, positions: Sequence[int], extras: dict[str, Any]) -> No
                 record.created_at,
             ),
         )
+
+
+#: Made by ``migrate`` only, once an older index has its ``recorded_low`` column (the store
+#: creates the tables above when it opens, before any migration).
+MIGRATED_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS nt_event_index_recorded_low"
+    " ON nt_event_index (recorded_low, position)",
+)
 
 
 def create_tables(tx: Tx) -> None:

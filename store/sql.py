@@ -60,3 +60,17 @@ class Database:
         """Rows of one read-only statement."""
         with self.transaction(commit=False) as tx:
             return tx.execute(sql, params)
+
+
+def columns_of(tx: Tx, table: str) -> set[str]:
+    """The columns a table has (none if it does not exist)."""
+    if tx.dialect == "sqlite":
+        return {r["name"] for r in tx.execute(f"PRAGMA table_info({table})")}
+    return {
+        r["column_name"]
+        for r in tx.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = ? AND table_schema = current_schema()",
+            (table,),
+        )
+    }

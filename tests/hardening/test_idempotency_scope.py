@@ -11,6 +11,7 @@ from helpers import mediator_role, talks_body
 from api.app import create_app
 from entrypoints.bootstrap import migrate, open_store
 from store.keys import Role
+from store.schema import SCHEMA_VERSION
 from store.settings import Settings
 
 
@@ -70,7 +71,7 @@ def test_migrating_scopes_older_records_to_the_principal_of_their_event(
             tx.execute("UPDATE nt_schema SET version = 2")
     finally:
         application.close()
-    assert migrate(settings) == (2, 3)
+    assert migrate(settings) == (2, SCHEMA_VERSION)
     application = open_store(settings, create_tables=False)
     try:
         [record] = application.database.query("SELECT principal, key FROM nt_idempotency")
