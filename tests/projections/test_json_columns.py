@@ -36,6 +36,10 @@ def test_a_column_reads_as_the_standard_library_reads_it(value: Any) -> None:
     assert same(loads(text)) == same(json.loads(text))
 
 
-def test_big_integers_stay_integers() -> None:
+def test_big_integers_stay_integers() -> None:  # a faster parser may make them floats
     assert loads('{"count": 1180591620717411303424}') == {"count": 2**70}
     assert isinstance(loads("[18446744073709551616]")[0], int)
+
+
+def test_an_escaped_lone_surrogate_reads_as_json_reads_it() -> None:
+    assert loads('["\\ud800"]') == ["\ud800"]
