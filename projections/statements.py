@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.temporal import Fact
 from domain.values import as_dict
-from projections.versioned import VersionedRows, column_names, versioned_tables
+from projections.versioned import RECORD_FROM, VersionedRows, column_names, versioned_tables
 from projections.view import Context, dumps
 from store.serialize import iso
 
@@ -39,9 +39,10 @@ class Statements(VersionedRows):
         "statements": [
             "talks_id",
             "speaker",
-            # The order of a read (undated quotes last), so a page is read in order, not sorted.
-            f"in_order: {ORDER}",
-            f"talks_in_order: talks_id, {ORDER}",
+            # The order of a read (undated quotes last), so a page is read in order, not sorted;
+            # with record_from, a read as of a time skips later rows on the index alone.
+            f"read_order: {ORDER}, {RECORD_FROM}",
+            f"talks_read_order: talks_id, {ORDER}, {RECORD_FROM}",
         ],
         "statements_past": ["talks_id, record_from", "record_to"],
     }

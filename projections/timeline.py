@@ -12,7 +12,7 @@ from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.temporal import Fact
 from domain.values import as_dict
-from projections.versioned import VersionedRows, column_names, versioned_tables
+from projections.versioned import RECORD_FROM, VersionedRows, column_names, versioned_tables
 from projections.view import Context, dumps
 from store.serialize import cameo_of, iso
 
@@ -58,8 +58,10 @@ class Timeline(VersionedRows):
             "occurred_start, position",
             # The order of a timeline read (undated entries last), so a page is read in order
             # rather than sorted: a Talks of 10,000 events answered in 0.2 ms instead of 8.
-            f"in_order: {ORDER}",
-            f"talks_in_order: talks_id, {ORDER}",
+            # With record_from, a read as of a time skips later rows on the index alone (every
+            # Talks as of its 50th event: 19 ms to 3).
+            f"read_order: {ORDER}, {RECORD_FROM}",
+            f"talks_read_order: talks_id, {ORDER}, {RECORD_FROM}",
             # The errata noted on a page of entries are found by the event they point at.
             "refers_to",
             # A correction's target is found by its event id; disputes by their claims.
@@ -70,6 +72,7 @@ class Timeline(VersionedRows):
         # Reads as of a time: the versions a family's rows had then.
         "timeline_past": ["talks_id, record_from", "refers_to", "stream_id", "claim_key"],
     }
+    retired_indexes = {"timeline": ["in_order", "talks_in_order"]}
 
     def rows(self, fact: Fact, position: int, context: Context) -> list[tuple[Any, ...]]:
         if fact.identity_only:

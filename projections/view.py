@@ -97,6 +97,9 @@ class View(ABC):
     tables: ClassVar[dict[str, tuple[str, str]]]
     #: logical table -> columns to index; ``"name: expressions"`` names an index explicitly
     indexes: ClassVar[dict[str, list[str]]] = {}
+    #: logical table -> names of indexes an older release made and this one no longer reads
+    #: (dropped when the tables are set up).
+    retired_indexes: ClassVar[dict[str, list[str]]] = {}
     #: logical table -> columns added after its first release (last in its DDL too, nullable):
     #: a table created by an older release gains them, empty, as older events have no value.
     added_columns: ClassVar[dict[str, tuple[str, ...]]] = {}
@@ -120,6 +123,8 @@ class View(ABC):
                 tx.execute(
                     f"CREATE INDEX IF NOT EXISTS {names[logical]}{tail} ON {names[logical]} ({indexed})"
                 )
+            for name in self.retired_indexes.get(logical, []):
+                tx.execute(f"DROP INDEX IF EXISTS {names[logical]}_{name}_idx")
 
     def drop(self, tx: Tx, suffix: str) -> None:
         """Drop this generation's tables."""

@@ -101,3 +101,28 @@ def test_a_timeline_with_whole_claims_is_projected_again(store: Components) -> N
     assert digests(older) == expected
     with db.transaction() as tx:
         assert "claim_compared" in older.views["timeline"].columns_of(tx, f"view_timeline{LIVE}")
+
+
+def index_names(store: Components, table: str) -> set[str]:
+    db = store.application.database
+    if db.dialect == "sqlite":
+        return {r["name"] for r in db.query(f"PRAGMA index_list({table})")}
+    rows = db.query("SELECT indexname FROM pg_indexes WHERE tablename = ?", (table,))
+    return {r["indexname"] for r in rows}
+
+
+def test_the_timeline_order_indexes_of_an_older_release_are_replaced(store: Components) -> None:
+    """The release of 3 December 2026 ordered timeline reads by indexes without record_from;
+    setting up drops them and makes the ones reads as of a time use."""
+    fresh_projector(store)
+    db = store.application.database
+    order = "(CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END), occurred_start, position"
+    with db.transaction() as tx:
+        tx.execute(f"CREATE INDEX view_timeline_in_order_idx ON view_timeline ({order})")
+        tx.execute(
+            f"CREATE INDEX view_timeline_talks_in_order_idx ON view_timeline (talks_id, {order})"
+        )
+    fresh_projector(store)
+    names = index_names(store, "view_timeline")
+    assert {"view_timeline_read_order_idx", "view_timeline_talks_read_order_idx"} <= names
+    assert not names & {"view_timeline_in_order_idx", "view_timeline_talks_in_order_idx"}
