@@ -425,8 +425,13 @@ def restore(hint: Any, value: Any) -> Any:
 
 def _compared(claim: dict[str, Any]) -> dict[str, Any]:
     """The values a claim can disagree on: stated ones (an empty list states nothing), not the
-    type's UNCOMPARED fields. Quantities compare whole: 390 and "about 390" differ."""
-    skipped = claim.get("uncompared", ())
+    type's UNCOMPARED fields. Quantities compare whole: 390 and "about 390" differ.
+
+    A claim as a view keeps it (``_comparable``, no ``uncompared``) holds these values only."""
+    if "uncompared" not in claim:
+        values: dict[str, Any] = claim["values"]
+        return values
+    skipped = claim["uncompared"]
     return {
         key: value
         for key, value in claim["values"].items()
@@ -436,10 +441,7 @@ def _compared(claim: dict[str, Any]) -> dict[str, Any]:
 
 def _contradict(first: dict[str, Any], second: dict[str, Any]) -> bool:
     """True if the two claims give different values for a field both of them state."""
-    return any(
-        key in first and key in second and first[key] != second[key]
-        for key in first.keys() | second.keys()
-    )
+    return any(key in second and second[key] != value for key, value in first.items())
 
 
 def _public_claim(claim: dict[str, Any]) -> dict[str, Any]:
