@@ -35,6 +35,10 @@ __all__ = ["Clocks", "Page", "Reads"]
 
 #: What a timeline read consults: its rows mark disputed entries by the claims they keep.
 READS_TIMELINE = ("timeline",)
+#: The reads (by their route's path) that answer another clock from their views' own tables
+#: (``Reads.point``): a cheap indexed query, not an expensive read. Should their views lag
+#: behind the point asked, the temporal build that answers instead has its own bound.
+INDEXED_READS = frozenset({"/timeline", "/talks/{talks_id}/timeline", "/statements"})
 #: The views each read consults (by its route's path): what a ``min_position`` read waits for.
 VIEWS_READ = {
     "/talks": ("talks_overview",),
