@@ -20,7 +20,7 @@ from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.corrected_values import fact_changes
 from domain.corrections import EventCorrected
-from domain.diff import compare, flatten, touches
+from domain.diff import compare, flatten, touching
 
 Axis = Literal["occurred", "recorded"]
 Causes = list[tuple[str, set[str]]]
@@ -143,6 +143,7 @@ def diff(
             )
         else:
             before, after, causes = _occurred(events, start, end)
+        events_of = touching(causes)
         for change in compare(before, after):
             found.append(
                 {
@@ -152,7 +153,7 @@ def diff(
                     "change": change.change,
                     "from": change.before,
                     "to": change.after,
-                    "events": [event for event, paths in causes if touches(change.path, paths)],
+                    "events": events_of.get(change.path, []),
                 }
             )
     return found, corrected

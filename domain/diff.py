@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -67,3 +68,21 @@ def _emptied_container(path: str, one: dict[str, Any], other: dict[str, Any]) ->
 def touches(path: str, paths: set[str]) -> bool:
     """True if ``path`` is one of ``paths``, or lies above one of them (a container)."""
     return any(path == other or other.startswith(path + "/") for other in paths)
+
+
+def touching(causes: Iterable[tuple[str, set[str]]]) -> dict[str, list[str]]:
+    """For every path, the events that ``touches`` it, in order: each event is listed under the
+    paths it changed and under every container above them (``/a/b`` is above ``/a/b/c``, not
+    ``/a/bc``), so that finding a change's events is one lookup, not a walk over every event."""
+    found: dict[str, list[str]] = {}
+    for event, paths in causes:
+        listed: set[str] = set()
+        for path in paths:
+            above = path
+            while above not in listed:
+                listed.add(above)
+                found.setdefault(above, []).append(event)
+                if not above:
+                    break
+                above = above[: above.rfind("/")]
+    return found
