@@ -48,8 +48,9 @@ def compare(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
     old.pop("", None)  # an empty state's only leaf
     new.pop("", None)
     found = []
+    old_above, new_above = _containers(old), _containers(new)
     for path in sorted(old.keys() | new.keys()):
-        if _emptied_container(path, old, new) or _emptied_container(path, new, old):
+        if _emptied_container(path, old, new_above) or _emptied_container(path, new, old_above):
             continue
         if path not in old:
             found.append(FieldChange(path, "added", None, new[path]))
@@ -60,9 +61,24 @@ def compare(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
     return found
 
 
-def _emptied_container(path: str, one: dict[str, Any], other: dict[str, Any]) -> bool:
-    """An empty container on one side whose contents are listed on the other (not a change)."""
-    return one.get(path) in ([], {}) and any(key.startswith(path + "/") for key in other)
+def _emptied_container(path: str, one: dict[str, Any], above_other: set[str]) -> bool:
+    """An empty container on one side whose contents are listed on the other (not a change);
+    ``above_other``: the containers of the other side's leaves (``_containers``)."""
+    return one.get(path) in ([], {}) and path in above_other
+
+
+def _containers(leaves: dict[str, Any]) -> set[str]:
+    """Every path above a leaf (``/a`` and the root ``""`` above ``/a/b``), found once rather
+    than by a walk over every leaf for each path."""
+    found: set[str] = set()
+    for path in leaves:
+        above = path
+        while above:
+            above = above[: above.rfind("/")]
+            if above in found:
+                break
+            found.add(above)
+    return found
 
 
 def touches(path: str, paths: set[str]) -> bool:

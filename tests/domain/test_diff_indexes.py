@@ -1,0 +1,79 @@
+"""The lookups a diff is computed with (domain/diff.py) give what a walk over every path gives:
+the events that ``touches`` a path (``touching``), and the changes of ``compare``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.diff import FieldChange, compare, flatten, touches, touching
+
+#: Segments where one is a prefix of another as text ("b", "bc"), not as a path.
+PATHS = st.lists(st.sampled_from(["a", "b", "bc", "0", "~1"]), max_size=3).map(
+    lambda segments: "".join(f"/{s}" for s in segments)
+)
+CAUSES = st.lists(st.tuples(st.uuids().map(str), st.sets(PATHS, max_size=4)), max_size=8)
+
+
+@given(CAUSES, st.lists(PATHS, min_size=1, max_size=10))
+def test_each_path_lists_the_events_that_touch_it(
+    causes: list[tuple[str, set[str]]], asked: list[str]
+) -> None:
+    index = touching(causes)
+    for path in [*asked, *(p for _, paths in causes for p in paths)]:
+        assert index.get(path, []) == [e for e, paths in causes if touches(path, paths)]
+
+
+def test_a_container_lists_what_changed_inside_it_and_a_sibling_does_not() -> None:
+    index = touching([("e1", {"/rounds/0/city"}), ("e2", {"/rounds/1/day", "/title"})])
+    assert index["/rounds"] == ["e1", "e2"]
+    assert index["/rounds/0"] == ["e1"]
+    assert index[""] == ["e1", "e2"]
+    assert "/round" not in index
+    assert "/rounds/0/cit" not in index
+
+
+STATES = st.recursive(
+    st.none() | st.integers(0, 3) | st.sampled_from(["x", "y"]),
+    lambda inner: st.lists(st.dictionaries(st.sampled_from(["a", "b", "bc"]), inner, max_size=3),
+                           max_size=3)
+    | st.dictionaries(st.sampled_from(["a", "b", "bc"]), inner, max_size=3),
+    max_leaves=12,
+).filter(lambda v: isinstance(v, dict))  # fmt: skip
+
+
+def walked(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    """``compare`` by its rule, walking every leaf for each path: an empty container on one side
+    whose contents the other side lists is not a change."""
+    old, new = flatten(before), flatten(after)
+    old.pop("", None)
+    new.pop("", None)
+
+    def emptied(path: str, one: dict[str, Any], other: dict[str, Any]) -> bool:
+        return one.get(path) in ([], {}) and any(k.startswith(path + "/") for k in other)
+
+    found = []
+    for path in sorted(old.keys() | new.keys()):
+        if emptied(path, old, new) or emptied(path, new, old):
+            continue
+        if path not in old:
+            found.append(FieldChange(path, "added", None, new[path]))
+        elif path not in new:
+            found.append(FieldChange(path, "removed", old[path], None))
+        elif old[path] != new[path]:
+            found.append(FieldChange(path, "changed", old[path], new[path]))
+    return found
+
+
+@given(STATES, STATES)
+def test_compare_gives_what_a_walk_over_every_leaf_gives(
+    before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    assert compare(before, after) == walked(before, after)
+
+
+def test_a_list_emptied_of_what_the_other_side_lists_is_no_change_of_its_own() -> None:
+    changes = compare({"rounds": []}, {"rounds": [{"city": "Istanbul"}]})
+    assert changes == [FieldChange("/rounds/0/city", "added", None, "Istanbul")]
