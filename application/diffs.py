@@ -80,14 +80,19 @@ def _occurred(
     """States at two moments, as known now, and what each fact that happened between did."""
     earlier = {str(fact.event.event_id) for fact in temporal.select(events, at=start)}
     internal: dict[str, Any] = {}
-    previous: dict[str, Any] = {}
+    previous: dict[str, Any] | None = {}  # the leaves before the next step (None: not taken)
     causes: Causes = []
     chosen = temporal.select(events, at=end)
     for fact, since in zip(chosen, temporal.suppressions(chosen), strict=True):
+        between = str(fact.event.event_id) not in earlier
+        if between and previous is None:  # the state's leaves are taken only around causes
+            previous = flatten(_snapshot(internal))
         temporal.step(internal, fact, skip=since is not None)
+        if not between:
+            previous = None
+            continue
         current = flatten(_snapshot(internal))
-        if str(fact.event.event_id) not in earlier:
-            causes.append((str(fact.event.event_id), _changed(previous, current)))
+        causes.append((str(fact.event.event_id), _changed(previous or {}, current)))
         previous = current
     return temporal.fold(events, at=start), temporal.fold(events, at=end), causes
 
