@@ -10,7 +10,9 @@ Change = Literal["added", "changed", "removed"]
 
 
 def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
+    if "~" in key or "/" in key:
+        return key.replace("~", "~0").replace("/", "~1")
+    return key
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -19,17 +21,21 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     Objects and lists of objects are descended into; scalars, lists of scalars and empty
     containers are leaves.
     """
+    found: dict[str, Any] = {}
+    _leaves(value, prefix, found)
+    return found
+
+
+def _leaves(value: Any, prefix: str, found: dict[str, Any]) -> None:
+    """``flatten`` into one dict (no dict per level to merge)."""
     if isinstance(value, dict) and value:
-        found: dict[str, Any] = {}
         for key, item in value.items():
-            found.update(flatten(item, f"{prefix}/{_escape(str(key))}"))
-        return found
-    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-        found = {}
+            _leaves(item, f"{prefix}/{_escape(str(key))}", found)
+    elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
         for index, item in enumerate(value):
-            found.update(flatten(item, f"{prefix}/{index}"))
-        return found
-    return {prefix: value}
+            _leaves(item, f"{prefix}/{index}", found)
+    else:
+        found[prefix] = value
 
 
 @dataclass(frozen=True)
