@@ -134,14 +134,16 @@ def _rows_of(
     point: Point | None,
     where: Sequence[str],
     params: Sequence[Any],
+    top: tuple[str, int] | None = None,
 ) -> tuple[str, list[Any]]:
-    """A SELECT of a versioned view's rows now (``point`` None) or at a point."""
+    """A SELECT of a versioned view's rows now (``point`` None) or at a point (``top``: see
+    ``select_at``; a read now is ordered and limited by its caller alone)."""
     if point is None:
         return (
             f"SELECT {', '.join(columns)} FROM view_{table} WHERE {' AND '.join(['1 = 1', *where])}",
             list(params),
         )
-    return select_at(table, columns, point, where, params)
+    return select_at(table, columns, point, where, params, top=top)
 
 
 ERRATUM = "SourceErrorNoted"
@@ -210,7 +212,8 @@ def timeline(
     if date_to:
         where.append("occurred_start < ?")
         params.append(date_to)
-    sql, found = _rows_of("timeline", ENTRY_COLUMNS, point, where, params)
+    top = (TIMELINE_ORDER, page.limit + page.offset)
+    sql, found = _rows_of("timeline", ENTRY_COLUMNS, point, where, params, top)
     order = TIMELINE_ORDER if point is None else POINT_ORDER
     rows = db.query(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*found, page.limit, page.offset])
     disputed = disputed_events(db, talks_id, point, keys=[r["claim_key"] for r in rows])
@@ -311,7 +314,8 @@ def statements(
     if talks_id:
         where.append("talks_id = ?")
         params.append(talks_id)
-    sql, found = _rows_of("statements", STATEMENT_COLUMNS, point, where, params)
+    top = (STATEMENTS_ORDER, page.limit + page.offset)
+    sql, found = _rows_of("statements", STATEMENT_COLUMNS, point, where, params, top)
     order = STATEMENTS_ORDER if point is None else f"{POINT_ORDER}, seq"
     rows = db.query(
         f"{sql} ORDER BY {order} LIMIT ? OFFSET ?",

@@ -23,6 +23,8 @@ from projections.versioned import past_of
 FIXES = (EventCorrected.type_name(), EventRetracted.type_name())
 #: Order of rows at a point: by occurrence (undated ones last), then by log position.
 POINT_ORDER = "undated, occurred_start, position"
+#: 1 for a row with no earliest instant (undated: last in ``POINT_ORDER``), else 0.
+UNDATED = "(CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END)"
 
 
 @dataclass(frozen=True)
@@ -61,22 +63,24 @@ def select_at(
     point: Point,
     where: Sequence[str] = (),
     params: Sequence[Any] = (),
+    *,
+    top: tuple[str, int] | None = None,
 ) -> tuple[str, list[Any]]:
     """A SELECT of the named columns of a versioned table's rows at ``point`` that meet
     ``where`` (conditions on its columns, with ``params``), plus ``undated`` (1 for rows with no
     earliest instant) for ordering by ``POINT_ORDER``; and its parameters.
 
+    ``top``: only the first rows of each of the live and the past table in this order (an
+    expression on the table's columns, as its order index has it), as many as a page needs
+    (its limit plus its offset). Each table is then read in order on its index, on SQLite and
+    on PostgreSQL alike (which otherwise sorts every row of the point), and the caller's own
+    ``ORDER BY ... LIMIT`` over both picks the page.
+
     The table needs ``type``, ``stream_id`` and ``occurred_start`` among its columns.
     """
     wanted = list(dict.fromkeys([*columns, "type", "stream_id", "occurred_start", "position"]))
-    rows, found = _versions(table, wanted, point, where, params)
     counts, counted = _counts(point)
-    sql = (
-        f"SELECT {', '.join(columns)},"
-        " (CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END) AS undated"
-        f" FROM ({rows}) AS r WHERE {counts}"
-    )
-    found += counted
+    conditions, found = [counts], list(counted)
     if point.at is not None:  # a fix's own row: only while its stream exists then
         fixes = ", ".join("?" * len(FIXES))
         others, params_of_others = _versions(
@@ -86,6 +90,21 @@ def select_at(
             ["stream_id = r.stream_id", f"type NOT IN ({fixes})", counts],
             [*FIXES, *counted],
         )
-        sql += f" AND (r.type NOT IN ({fixes}) OR EXISTS ({others}))"
+        conditions.append(f"(r.type NOT IN ({fixes}) OR EXISTS ({others}))")
         found += [*FIXES, *params_of_others]
-    return sql, found
+    arms, arm_params = [], []
+    for name, held, held_params in (
+        (f"view_{table}", "record_from <= ?", [point.upto]),
+        (f"view_{past_of(table)}", "record_from <= ? AND record_to > ?", [point.upto, point.upto]),
+    ):
+        arm = (
+            f"SELECT {', '.join(wanted)}, {UNDATED} AS undated FROM {name} AS r"
+            f" WHERE {' AND '.join([held, *where, *conditions])}"
+        )
+        arm_params += [*held_params, *params, *found]
+        if top is not None:
+            arm = f"SELECT * FROM ({arm} ORDER BY {top[0]} LIMIT ?) AS a"
+            arm_params.append(top[1])
+        arms.append(arm)
+    sql = f"SELECT {', '.join([*columns, 'undated'])} FROM ({' UNION ALL '.join(arms)}) AS p"
+    return sql, arm_params

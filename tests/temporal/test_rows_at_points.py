@@ -150,6 +150,28 @@ def test_rows_at_every_point_equal_the_projection_of_that_point(
             assert disputed == folded_disputes(components, talks_id, upto, at), (upto, text)
             disputed_somewhere = disputed_somewhere or bool(disputed)
     assert disputed_somewhere  # the family's rival claims of round 99 make a dispute
+    # Pages at a point, of any size and offset, are the slices of the whole list.
+    head = family[-1]["position"]
+    for text in (None, "2025-06-03"):
+        at = moment(text)
+        point = Point(head, iso(at) if at else None)
+        arguments = {"talks_id": talks_id, "kind": None, "actor": None, "date_from": None,
+                     "date_to": None}  # fmt: skip
+        whole = queries.timeline(db, **arguments, page=EVERYTHING, point=point)
+        quotes = queries.statements(
+            db, speaker=None, text=None, talks_id=talks_id, page=EVERYTHING, point=point
+        )
+        for size in (1, 3):
+            for offset in range(0, len(whole) + 1, size):
+                page = Page(limit=size, offset=offset)
+                got = queries.timeline(db, **arguments, page=page, point=point)
+                assert got == whole[offset : offset + size], (text, size, offset)
+            for offset in range(0, len(quotes) + 1, size):
+                page = Page(limit=size, offset=offset)
+                got = queries.statements(
+                    db, speaker=None, text=None, talks_id=talks_id, page=page, point=point
+                )
+                assert got == quotes[offset : offset + size], (text, size, offset)
 
 
 def test_time_travel_reads_of_the_timeline_build_nothing(client: TestClient) -> None:
