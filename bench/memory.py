@@ -124,10 +124,11 @@ def fill_with_copy(app: Any, events: int, per_stream: int) -> None:
                     )  # fmt: skip
             with cursor.copy(
                 "COPY nt_event_index (position, stream_id, kind, version, event_id, type,"
-                " talks_id, recorded_at, occurred_start, occurred_end, principal) FROM STDIN"
+                " talks_id, recorded_at, occurred_start, occurred_end, principal, recorded_low)"
+                " FROM STDIN"
             ) as copy:
-                for position, (_, row) in chunk:
-                    copy.write_row((position, *astuple(row)))
+                for position, (_, row) in chunk:  # one recording time: each row's own is its low
+                    copy.write_row((position, *astuple(row), row.recorded_at))
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'notification_id'), %s)", (events,)
         )
