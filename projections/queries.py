@@ -15,7 +15,7 @@ from projections.statements import ORDER as STATEMENTS_ORDER
 from projections.timeline import COLUMNS as TIMELINE_COLUMNS
 from projections.timeline import ORDER as TIMELINE_ORDER
 from projections.view import loads
-from store.sql import Database, Row
+from store.sql import Database, Reader, Row, reading
 
 #: What a page of timeline entries reads (the claims are read apart, for the page's keys only).
 ENTRY_COLUMNS = [c for c in TIMELINE_COLUMNS if c != "claim_compared"]
@@ -32,7 +32,7 @@ class Page:
     offset: int = 0
 
 
-def _contains(db: Database, column: str) -> str:
+def _contains(db: Reader, column: str) -> str:
     """A SQL test that a text column contains a given text, exactly (case and all)."""
     return f"instr({column}, ?) > 0" if db.dialect == "sqlite" else f"strpos({column}, ?) > 0"
 
@@ -102,7 +102,7 @@ def list_talks(
 
 
 def disputed_events(
-    db: Database,
+    db: Reader,
     talks_id: str | None,
     point: Point | None = None,
     *,
@@ -150,7 +150,7 @@ ERRATUM = "SourceErrorNoted"
 
 
 def errata_of(
-    db: Database, event_ids: Sequence[str], point: Point | None = None
+    db: Reader, event_ids: Sequence[str], point: Point | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """The standing errata (SourceErrorNoted, not retracted) noted on each of these events, now
     or at a point."""
@@ -178,7 +178,7 @@ def errata_of(
 
 
 def timeline(
-    db: Database,
+    db: Reader,
     *,
     talks_id: str | None,
     kind: str | None,
@@ -215,9 +215,12 @@ def timeline(
     top = (TIMELINE_ORDER, page.limit + page.offset)
     sql, found = _rows_of("timeline", ENTRY_COLUMNS, point, where, params, top)
     order = TIMELINE_ORDER if point is None else POINT_ORDER
-    rows = db.query(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*found, page.limit, page.offset])
-    disputed = disputed_events(db, talks_id, point, keys=[r["claim_key"] for r in rows])
-    errata = errata_of(db, [r["event_id"] for r in rows], point)
+    with reading(db) as together:  # the page, its disputes and its errata in one snapshot
+        rows = together.query(
+            f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*found, page.limit, page.offset]
+        )
+        disputed = disputed_events(together, talks_id, point, keys=[r["claim_key"] for r in rows])
+        errata = errata_of(together, [r["event_id"] for r in rows], point)
     keys = ("position", "talks_id", "stream_id", "kind", "type", "event_id", "version",
             "recorded_at", "headline", "cameo", "quote", "modality", "attributed_to",
             "retracted_by", "refers_to", "in_reply_to")  # fmt: skip
@@ -293,7 +296,7 @@ def positions(db: Database, talks_id: str) -> list[Row]:
 
 
 def statements(
-    db: Database,
+    db: Reader,
     *,
     speaker: str | None,
     text: str | None,
@@ -317,11 +320,11 @@ def statements(
     top = (STATEMENTS_ORDER, page.limit + page.offset)
     sql, found = _rows_of("statements", STATEMENT_COLUMNS, point, where, params, top)
     order = STATEMENTS_ORDER if point is None else f"{POINT_ORDER}, seq"
-    rows = db.query(
-        f"{sql} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*found, page.limit, page.offset],
-    )
-    errata = errata_of(db, [r["event_id"] for r in rows], point)
+    with reading(db) as together:  # the page and its errata in one snapshot
+        rows = together.query(
+            f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*found, page.limit, page.offset]
+        )
+        errata = errata_of(together, [r["event_id"] for r in rows], point)
     keys = ("position", "talks_id", "stream_id", "party", "speaker", "channel", "type", "quote",
             "attributed_to", "event_id", "in_reply_to")  # fmt: skip
     return [

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any, Literal
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any, Literal, Protocol
 
 Dialect = Literal["sqlite", "postgres"]
 Row = dict[str, Any]
@@ -30,6 +30,10 @@ class Tx:
                 return []
             return [dict(row) for row in self.cursor.fetchall()]
         return [dict(row) for row in self.cursor.fetchall()]
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Rows of one read, in this transaction (as ``Database.query`` reads in its own)."""
+        return self.execute(sql, params)
 
     def update(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write statement; how many rows it changed."""
@@ -74,3 +78,20 @@ def columns_of(tx: Tx, table: str) -> set[str]:
             (table,),
         )
     }
+
+
+class Reader(Protocol):
+    """What reads need: a database (each read in its own transaction) or one transaction."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+
+def reading(db: Reader) -> AbstractContextManager[Reader]:
+    """One transaction for several reads (each sees what the others see, and on PostgreSQL the
+    connection and its BEGIN and COMMIT are taken once); a transaction already open is kept."""
+    if isinstance(db, Database):
+        return db.transaction(commit=False)
+    return nullcontext(db)
