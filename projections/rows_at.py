@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.corrections import EventCorrected, EventRetracted
-from projections.versioned import past_of
+from projections.versioned import UNDATED, past_of
 
 #: The types whose rows count only beside another of their stream's facts.
 FIXES = (EventCorrected.type_name(), EventRetracted.type_name())
 #: Order of rows at a point: by occurrence (undated ones last), then by log position.
 POINT_ORDER = "undated, occurred_start, position"
-#: 1 for a row with no earliest instant (undated: last in ``POINT_ORDER``), else 0.
-UNDATED = "(CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END)"
 
 
 @dataclass(frozen=True)

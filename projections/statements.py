@@ -11,7 +11,13 @@ from typing import Any
 
 from domain.temporal import Fact
 from domain.values import as_dict
-from projections.versioned import RECORD_FROM, VersionedRows, column_names, versioned_tables
+from projections.versioned import (
+    RECORD_FROM,
+    UNDATED,
+    VersionedRows,
+    column_names,
+    versioned_tables,
+)
 from projections.view import Context, dumps
 from store.serialize import iso
 
@@ -26,7 +32,7 @@ TYPES = (
 )
 COLUMNS = column_names(TYPES)
 #: How statements are ordered: by occurrence (undated ones last), then by log position.
-ORDER = "(CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END), occurred_start, position, seq"
+ORDER = f"{UNDATED}, occurred_start, position, seq"
 
 
 class Statements(VersionedRows):

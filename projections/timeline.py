@@ -12,14 +12,20 @@ from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.temporal import Fact
 from domain.values import as_dict
-from projections.versioned import RECORD_FROM, VersionedRows, column_names, versioned_tables
+from projections.versioned import (
+    RECORD_FROM,
+    UNDATED,
+    VersionedRows,
+    column_names,
+    versioned_tables,
+)
 from projections.view import Context, dumps
 from store.serialize import cameo_of, iso
 
 #: The fields that name the event a correction, retraction or erratum points at.
 REFERENCES = ("corrects", "retracts", "event")
 #: How timeline entries are ordered: by occurrence (undated ones last), then by log position.
-ORDER = "(CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END), occurred_start, position"
+ORDER = f"{UNDATED}, occurred_start, position"
 
 
 def actors(event: NegotiationAggregate.Event, context: Context) -> list[str]:

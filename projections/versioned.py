@@ -24,6 +24,9 @@ from store.sql import Tx
 
 #: Where a version ends (in the past table); where it begins is ``record_from`` in both.
 RECORD_FROM, RECORD_TO = "record_from", "record_to"
+#: 1 for a row with no earliest instant (undated rows come last in a read's order), else 0: the
+#: one text of it, which the order indexes and the reads must share to meet.
+UNDATED = "(CASE WHEN occurred_start IS NULL THEN 1 ELSE 0 END)"
 
 
 def past_of(logical: str) -> str:
