@@ -23,6 +23,7 @@ from cachetools import LRUCache
 
 from domain import temporal
 from domain.base import NegotiationAggregate, State
+from projections.view import loads
 
 Event = NegotiationAggregate.Event
 EVERY = 100
@@ -96,7 +97,7 @@ class FoldCache:
             ):
                 return None
         start = index.resume_point(counted)
-        state: State = json.loads(index.states[start])
+        state: State = loads(index.states[start])  # a fresh copy of the checkpoint
         skips = index.skips(counted)
         for position in range(start, counted):
             temporal.step(state, index.facts[position], skip=skips[position])
