@@ -41,18 +41,26 @@ def _counts(point: Point) -> tuple[str, list[Any]]:
     return "(occurred_start IS NULL OR occurred_start <= ?)", [point.at]
 
 
+def _held(table: str, point: Point) -> list[tuple[str, str, list[Any]]]:
+    """The record-time rule, per table of a versioned view: its live rows that hold from a
+    position at or before ``point.upto``, its past rows that held then (a name, a condition and
+    its parameters for each)."""
+    return [
+        (f"view_{table}", "record_from <= ?", [point.upto]),
+        (f"view_{past_of(table)}", "record_from <= ? AND record_to > ?", [point.upto, point.upto]),
+    ]
+
+
 def _versions(
     table: str, columns: Sequence[str], point: Point, where: Sequence[str], params: Sequence[Any]
 ) -> tuple[str, list[Any]]:
     """The rows of ``table`` as known at ``point.upto`` that meet ``where``, as a compound
     SELECT, and its parameters (``where``'s are used once per arm)."""
-    condition = " AND ".join(["record_from <= ?", *where])
-    live = f"SELECT {', '.join(columns)} FROM view_{table} WHERE {condition}"
-    past = f"SELECT {', '.join(columns)} FROM view_{past_of(table)} WHERE {condition}"
-    return (
-        f"{live} UNION ALL {past} AND record_to > ?",
-        [point.upto, *params, point.upto, *params, point.upto],
-    )
+    arms, found = [], []
+    for name, held, held_params in _held(table, point):
+        arms.append(f"SELECT {', '.join(columns)} FROM {name} WHERE {' AND '.join([held, *where])}")
+        found += [*held_params, *params]
+    return " UNION ALL ".join(arms), found
 
 
 def select_at(
@@ -91,10 +99,7 @@ def select_at(
         conditions.append(f"(r.type NOT IN ({fixes}) OR EXISTS ({others}))")
         found += [*FIXES, *params_of_others]
     arms, arm_params = [], []
-    for name, held, held_params in (
-        (f"view_{table}", "record_from <= ?", [point.upto]),
-        (f"view_{past_of(table)}", "record_from <= ? AND record_to > ?", [point.upto, point.upto]),
-    ):
+    for name, held, held_params in _held(table, point):
         arm = (
             f"SELECT {', '.join(wanted)}, {UNDATED} AS undated FROM {name} AS r"
             f" WHERE {' AND '.join([held, *where, *conditions])}"
