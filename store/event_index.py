@@ -179,15 +179,7 @@ class EventIndex:
 
     def recorded_ids(self, event_ids: Sequence[str]) -> set[str]:
         """Which of these event ids are recorded already (one query per ``ID_CHUNK`` ids)."""
-        found: set[str] = set()
-        for start in range(0, len(event_ids), ID_CHUNK):
-            part = list(event_ids[start : start + ID_CHUNK])
-            marks = ",".join("?" * len(part))
-            rows = self.db.query(
-                f"SELECT event_id FROM nt_event_index WHERE event_id IN ({marks})", part
-            )
-            found.update(str(row["event_id"]) for row in rows)
-        return found
+        return set(self.versions(event_ids))
 
     def talks_of(self, position: int) -> str:
         """The Talks family of the event at ``position``."""
