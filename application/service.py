@@ -426,11 +426,13 @@ class TimelineService:
 
     def events_by_id(self, event_ids: Sequence[str]) -> dict[str, NegotiationAggregate.Event]:
         """These events, decoded, by id (from the cache; ids not recorded are left out)."""
-        found: dict[str, NegotiationAggregate.Event] = {}
+        by_stream: dict[str, dict[str, int]] = {}
         for event_id, (stream_id, version) in self.index.versions(event_ids).items():
-            events = self.events_of(UUID(stream_id), version)
-            if len(events) >= version:
-                found[event_id] = events[version - 1]
+            by_stream.setdefault(stream_id, {})[event_id] = version
+        found: dict[str, NegotiationAggregate.Event] = {}
+        for stream_id, versions in by_stream.items():  # each stream's events taken once
+            events = self.events_of(UUID(stream_id), max(versions.values()))
+            found.update((i, events[v - 1]) for i, v in versions.items() if v <= len(events))
         return found
 
     def target(self, event_id: UUID) -> dict[str, Any] | None:
