@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -78,13 +78,18 @@ def _containers(leaves: dict[str, Any]) -> set[str]:
     than by a walk over every leaf for each path."""
     found: set[str] = set()
     for path in leaves:
-        above = path
-        while above:
-            above = above[: above.rfind("/")]
-            if above in found:
+        for above in _above(path):
+            if above in found:  # and so is every container above it
                 break
             found.add(above)
     return found
+
+
+def _above(path: str) -> Iterator[str]:
+    """The containers of a path, nearest first, up to the root ``""``."""
+    while path:
+        path = path[: path.rfind("/")]
+        yield path
 
 
 def touches(path: str, paths: set[str]) -> bool:
@@ -100,11 +105,9 @@ def touching(causes: Iterable[tuple[str, set[str]]]) -> dict[str, list[str]]:
     for event, paths in causes:
         listed: set[str] = set()
         for path in paths:
-            above = path
-            while above not in listed:
+            for above in (path, *_above(path)):
+                if above in listed:  # and so is every container above it
+                    break
                 listed.add(above)
                 found.setdefault(above, []).append(event)
-                if not above:
-                    break
-                above = above[: above.rfind("/")]
     return found
