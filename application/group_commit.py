@@ -132,8 +132,9 @@ class GroupCommitter:
                     )
                 # A guard refuses before its event exists; a later event of the same request
                 # may still refuse after an earlier one was recorded: keep a copy to go back to
-                # (in place: the group's earlier appends hold this very aggregate).
-                before = copy.deepcopy(vars(aggregate)) if len(events) > 1 else None
+                # (in place: the group's earlier appends hold this very aggregate). The copy
+                # shares the state's values, which the fold never changes in place.
+                before = vars(copy.deepcopy(aggregate)) if len(events) > 1 else None
                 try:
                     service.recorded(aggregate, events)
                 except DomainError:

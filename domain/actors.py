@@ -16,7 +16,7 @@ from uuid import UUID
 import pycountry
 from eventsourcing.domain import Aggregate
 
-from domain.base import NegotiationAggregate, State, guards
+from domain.base import NegotiationAggregate, State, appended, guards, owned
 from domain.envelope import Envelope
 from domain.errors import DuplicateFactError, InvalidEventError
 from domain.names import folded
@@ -30,12 +30,15 @@ DEFAULT_SECTORS = {"government": "GOV", "armed_forces": "MIL"}
 _WIKIDATA = re.compile(r"^Q[1-9]\d*$")
 
 
-def _role(state: State, title: str, organisation: str | None) -> dict[str, Any] | None:
-    """The person's current role of this title (and organisation, if given)."""
-    for role in reversed(state.setdefault("roles", [])):
+def _role(state: State, title: str, organisation: str | None) -> int | None:
+    """Where in ``roles`` the person's current role of this title (and organisation, if given)
+    is, the latest first."""
+    roles = state.get("roles", [])
+    for index in range(len(roles) - 1, -1, -1):
+        role = roles[index]
         same = organisation is None or role["organisation"] == organisation
         if role["title"] == title and same and role["until"] is None:
-            return role  # type: ignore[no-any-return]
+            return index
     return None
 
 
@@ -78,8 +81,8 @@ class Actor(NegotiationAggregate):
                 sector=self.sector or DEFAULT_SECTORS.get(self.kind),
                 wikidata=self.wikidata,
             )
-            aliases = state.setdefault("aliases", [])
-            aliases[:0] = [a for a in self.aliases or [] if a not in aliases]
+            aliases = state.get("aliases", [])
+            state["aliases"] = [*(a for a in self.aliases or [] if a not in aliases), *aliases]
             state.setdefault("roles", [])
 
     class ActorAliasAdded(Event):
@@ -92,9 +95,8 @@ class Actor(NegotiationAggregate):
         alias: str
 
         def apply_to(self, state: State) -> None:
-            aliases = state.setdefault("aliases", [])
-            if self.alias not in aliases:
-                aliases.append(self.alias)
+            if self.alias not in state.get("aliases", []):
+                appended(state, "aliases", self.alias)
 
     class RoleAssumed(Event):
         """A person takes up a title (in an organisation), from the date it is dated."""
@@ -110,14 +112,16 @@ class Actor(NegotiationAggregate):
         organisation: str | None = None
 
         def apply_to(self, state: State) -> None:
-            state.setdefault("roles", []).append(
+            appended(
+                state,
+                "roles",
                 {
                     "title": self.title,
                     "organisation": self.organisation,
                     "since": self.envelope.occurred.value,
                     "until": None,
                     "event_id": str(self.event_id),
-                }
+                },
             )
 
     class RoleEnded(Event):
@@ -135,8 +139,9 @@ class Actor(NegotiationAggregate):
         reason: str | None = None
 
         def apply_to(self, state: State) -> None:
-            role = _role(state, self.title, self.organisation)
-            if role is not None:
+            index = _role(state, self.title, self.organisation)
+            if index is not None:
+                role = owned(state, "roles", index)
                 role["until"] = self.envelope.occurred.value or "unknown"
                 role["ended_by"] = str(self.event_id)
 

@@ -63,6 +63,30 @@ def plain(value: Any) -> Any:
     return value
 
 
+def appended(container: dict[str, Any], key: str, *items: Any) -> list[Any]:
+    """``container[key]`` with ``items`` added at its end, as a new list put in its place.
+
+    The fold changes no list or dict it did not make in the same step (a state copy shares
+    them: ``NegotiationAggregate.__deepcopy__``), so it adds to a list this way, not in place.
+    """
+    extended = [*container.get(key, ()), *items]
+    container[key] = extended
+    return extended
+
+
+def owned(container: dict[str, Any], key: str, index: int) -> dict[str, Any]:
+    """The dict at ``container[key][index]`` as this step's own copy, free to change.
+
+    Its list is copied too, and put in its place; the dict's own lists are still shared: change
+    them with ``appended`` (or ``owned``) on the copy.
+    """
+    items = list(container[key])
+    item = dict(items[index])
+    items[index] = item
+    container[key] = items
+    return item
+
+
 class NegotiationAggregate(Aggregate):
     """An aggregate whose whole state is one JSON-ready dict folded from its events."""
 
@@ -175,6 +199,26 @@ class NegotiationAggregate(Aggregate):
                 raise TypeError(msg)
             found[event_name] = name
         cls.GUARDS = found
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        """A copy whose state shares its values with this one's.
+
+        The library copies the cached aggregate for every write (``Repository.get``), so that a
+        command that fails leaves the cache as it was. A deep copy walked the whole state,
+        which holds a stream's history (every role, statement, round), at each append: 35 ms
+        for a Talks of 5,000 events. The fold changes no value of a state in place (it puts new
+        lists and dicts in their places: ``appended``, ``owned``), so copying the state's dict
+        itself is enough; the pending events are copied as a list (events are immutable).
+        """
+        copied = object.__new__(type(self))
+        fields = dict(vars(self))
+        if "state" in fields:
+            fields["state"] = dict(fields["state"])
+        if "_pending_events" in fields:
+            fields["_pending_events"] = list(fields["_pending_events"])
+        vars(copied).update(fields)
+        memo[id(self)] = copied
+        return copied
 
     def is_closed(self) -> bool:
         """True once the stream accepts no more facts (withdrawn, concluded)."""

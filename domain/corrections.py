@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import register_topic  # type: ignore[attr-defined]  # re-exported there; the domain may import only eventsourcing.domain
 
-from domain.base import NegotiationAggregate, State
+from domain.base import NegotiationAggregate, State, appended
 from domain.occurrence import Occurrence
 
 #: The catalogue's examples correct and retract these example events (fixed ids, see catalogue).
@@ -79,7 +79,9 @@ class SourceErrorNoted(NegotiationAggregate.Event):
     reason: str | None = None
 
     def apply_to(self, state: State) -> None:
-        state.setdefault("errata", []).append(
+        appended(
+            state,
+            "errata",
             {
                 "event": str(self.event),
                 "source_index": self.source_index,
@@ -87,7 +89,7 @@ class SourceErrorNoted(NegotiationAggregate.Event):
                 "error": self.error,
                 "reason": self.reason,
                 "event_id": str(self.event_id),
-            }
+            },
         )
 
 

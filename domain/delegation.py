@@ -7,13 +7,13 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.base import EXAMPLE_IDS, NegotiationAggregate, State, guards, person_dict
+from domain.base import EXAMPLE_IDS, NegotiationAggregate, State, appended, guards, person_dict
 from domain.envelope import Person
 from domain.errors import DuplicateFactError, InvalidEventError
 
 
 def _members(state: State) -> list[dict[str, Any]]:
-    return state.setdefault("members", [])  # type: ignore[no-any-return]
+    return state.get("members", [])  # type: ignore[no-any-return]
 
 
 def _move(state: State, status: str, city: str | None, round_number: int | None = None) -> None:
@@ -21,7 +21,7 @@ def _move(state: State, status: str, city: str | None, round_number: int | None 
     if round_number is not None:  # without one, the first release's shape
         movement["round_number"] = round_number
         _for_round(state, round_number)
-    state.setdefault("movements", []).append(movement)
+    appended(state, "movements", movement)
     if state.get("status") != "withdrawn":
         state["status"] = status
     state["location"] = city if status == "arrived" else None
@@ -29,10 +29,8 @@ def _move(state: State, status: str, city: str | None, round_number: int | None 
 
 def _for_round(state: State, round_number: int) -> None:
     """Tie the delegation to a round of its Talks (``rounds``: every round it came to)."""
-    rounds = state.setdefault("rounds", [])
-    if round_number not in rounds:
-        rounds.append(round_number)
-        rounds.sort()
+    if round_number not in state.get("rounds", []):
+        appended(state, "rounds", round_number).sort()
 
 
 class Delegation(NegotiationAggregate):
@@ -76,13 +74,16 @@ class Delegation(NegotiationAggregate):
                 description=self.description,
             )
             if self.head is not None:
-                state.setdefault("heads", []).insert(0, person_dict(self.head))
+                state["heads"] = [person_dict(self.head), *state.get("heads", [])]
                 state.setdefault("head", person_dict(self.head))
             state.setdefault("head", None)
             state.setdefault("heads", [])
-            members = state.setdefault("members", [])
+            members = state.get("members", [])
             names = {m["name"] for m in members}
-            members[:0] = [person_dict(m) for m in self.members or [] if m.name not in names]
+            state["members"] = [
+                *(person_dict(m) for m in self.members or [] if m.name not in names),
+                *members,
+            ]
             state.setdefault("status", "announced")
             state.setdefault("location", None)
             state.setdefault("movements", [])
@@ -104,7 +105,7 @@ class Delegation(NegotiationAggregate):
 
         def apply_to(self, state: State) -> None:
             state["head"] = person_dict(self.head)
-            state.setdefault("heads", []).append(person_dict(self.head))
+            appended(state, "heads", person_dict(self.head))
 
     class DelegationHeadChanged(Event):
         """Another person now leads the delegation."""
@@ -122,7 +123,7 @@ class Delegation(NegotiationAggregate):
 
         def apply_to(self, state: State) -> None:
             state["head"] = person_dict(self.head)
-            state.setdefault("heads", []).append(person_dict(self.head))
+            appended(state, "heads", person_dict(self.head))
 
     class DelegationMemberAdded(Event):
         """Someone joins the delegation."""

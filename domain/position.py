@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.base import EXAMPLE_IDS, NegotiationAggregate, State, guards, plain
+from domain.base import EXAMPLE_IDS, NegotiationAggregate, State, appended, guards, owned, plain
 from domain.errors import DuplicateFactError, InvalidEventError
 from domain.occurrence import Occurrence
 
@@ -100,8 +100,12 @@ class Position(NegotiationAggregate):
         channel: str | None = None
 
         def apply_to(self, state: State) -> None:
-            current = state.setdefault("priorities", [])
-            current.extend(p for p in self.priorities if p not in current)
+            current = state.get("priorities", [])
+            appended(
+                state,
+                "priorities",
+                *(p for p in dict.fromkeys(self.priorities) if p not in current),
+            )
             state["dropped_priorities"] = [
                 p for p in state.get("dropped_priorities", []) if p not in self.priorities
             ]
@@ -121,7 +125,7 @@ class Position(NegotiationAggregate):
 
         def apply_to(self, state: State) -> None:
             state["priorities"] = [p for p in state.get("priorities", []) if p != self.priority]
-            state.setdefault("dropped_priorities", []).append(self.priority)
+            appended(state, "dropped_priorities", self.priority)
 
     class DemandMade(Event):
         """The party demands something of another (CAMEO 100: demand)."""
@@ -150,9 +154,8 @@ class Position(NegotiationAggregate):
             state.setdefault("deadline", None)
 
         def apply_to(self, state: State) -> None:
-            demands = state.setdefault("demands", [])
-            if self.demand not in demands:
-                demands.append(self.demand)
+            if self.demand not in state.get("demands", []):
+                appended(state, "demands", self.demand)
             state["dropped_demands"] = [
                 d for d in state.get("dropped_demands", []) if d != self.demand
             ]
@@ -185,7 +188,7 @@ class Position(NegotiationAggregate):
 
         def apply_to(self, state: State) -> None:
             state["demands"] = [d for d in state.get("demands", []) if d != self.demand]
-            state.setdefault("dropped_demands", []).append(self.demand)
+            appended(state, "dropped_demands", self.demand)
             if "demand_terms" in state:
                 state["demand_terms"] = [
                     t for t in state["demand_terms"] if t["demand"] != self.demand
@@ -228,7 +231,9 @@ class Position(NegotiationAggregate):
                 state.setdefault(name, None)
 
         def apply_to(self, state: State) -> None:
-            state.setdefault("proposals", []).append(
+            appended(
+                state,
+                "proposals",
                 {
                     "title": self.title,
                     "summary": self.summary,
@@ -240,7 +245,7 @@ class Position(NegotiationAggregate):
                     "proposed_venue": self.proposed_venue,
                     "conditions": list(self.conditions),
                     "deadline": plain(self.deadline),
-                }
+                },
             )
 
     class ProposalRejected(Event):
@@ -261,19 +266,20 @@ class Position(NegotiationAggregate):
         reason: str | None = None
 
         def apply_to(self, state: State) -> None:
-            proposals = state.setdefault("proposals", [])
-            for proposal in proposals:
+            for index, proposal in enumerate(state.get("proposals", [])):
                 if proposal["title"] == self.title:
-                    proposal["status"] = "rejected"
+                    owned(state, "proposals", index)["status"] = "rejected"
                     return
-            proposals.append(
+            appended(
+                state,
+                "proposals",
                 {
                     "title": self.title,
                     "summary": None,
                     "status": "rejected",
                     "by": self.proposed_by,
                     "event_id": str(self.event_id),
-                }
+                },
             )
 
     class AppealMade(Event):
@@ -309,14 +315,16 @@ class Position(NegotiationAggregate):
             return super().headline(data)
 
         def apply_to(self, state: State) -> None:
-            state.setdefault("appeals", []).append(
+            appended(
+                state,
+                "appeals",
                 _said(
                     self,
                     "appeal",
                     addressee=self.addressee,
                     addressees=addressed(self.addressee, self.addressees),
                     subject=self.subject,
-                )
+                ),
             )
 
     class SkepticismVoiced(Event):
@@ -337,7 +345,7 @@ class Position(NegotiationAggregate):
         channel: str | None = None
 
         def apply_to(self, state: State) -> None:
-            state.setdefault("assessments", []).append(_said(self, "skepticism", about=self.about))
+            appended(state, "assessments", _said(self, "skepticism", about=self.about))
 
     class OptimismVoiced(Event):
         """An optimistic assessment (CAMEO 013)."""
@@ -357,7 +365,7 @@ class Position(NegotiationAggregate):
         channel: str | None = None
 
         def apply_to(self, state: State) -> None:
-            state.setdefault("assessments", []).append(_said(self, "optimism", about=self.about))
+            appended(state, "assessments", _said(self, "optimism", about=self.about))
 
     class StatementMade(Event):
         """A statement on the talks, its verbatim quote in the source (CAMEO 010)."""
@@ -377,9 +385,7 @@ class Position(NegotiationAggregate):
         channel: str | None = None
 
         def apply_to(self, state: State) -> None:
-            state.setdefault("statements", []).append(
-                _said(self, "statement", subject=self.subject)
-            )
+            appended(state, "statements", _said(self, "statement", subject=self.subject))
 
     class ClaimMade(Event):
         """The party asserts something as a fact, which others may dispute (CAMEO 010)."""
@@ -403,14 +409,16 @@ class Position(NegotiationAggregate):
         addressees: list[str] = field(default_factory=list)
 
         def apply_to(self, state: State) -> None:
-            state.setdefault("claims", []).append(
+            appended(
+                state,
+                "claims",
                 _said(
                     self,
                     "claim",
                     claim=self.claim,
                     about=self.about,
                     addressees=list(self.addressees),
-                )
+                ),
             )
 
     class IntentStated(Event):
@@ -433,8 +441,10 @@ class Position(NegotiationAggregate):
         channel: str | None = None
 
         def apply_to(self, state: State) -> None:
-            state.setdefault("intents", []).append(
-                _said(self, "intent", intent=self.intent, conditions=list(self.conditions))
+            appended(
+                state,
+                "intents",
+                _said(self, "intent", intent=self.intent, conditions=list(self.conditions)),
             )
 
     @guards("PositionTaken")

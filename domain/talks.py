@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
-from domain.base import NegotiationAggregate, State, guards, plain
+from domain.base import NegotiationAggregate, State, appended, guards, owned, plain
 from domain.errors import DuplicateFactError, InvalidEventError
 from domain.occurrence import Occurrence
 from domain.participants import Participant
@@ -55,10 +55,11 @@ def _expected_entry(
 
 
 def _round(state: State, number: int) -> dict[str, Any]:
-    """The round with this number, created on first mention (events may come in any order)."""
-    for item in state.setdefault("rounds", []):
-        if item["number"] == number:
-            return item  # type: ignore[no-any-return]
+    """The round with this number, as this step's own copy (``owned``), created on first
+    mention (events may come in any order)."""
+    for index, found in enumerate(state.get("rounds", [])):
+        if found["number"] == number:
+            return owned(state, "rounds", index)
     item = {
         "number": number,
         "city": None,
@@ -70,8 +71,7 @@ def _round(state: State, number: int) -> dict[str, Any]:
         # Who was expected, said before the round was mentioned (facts come in any order).
         "expected": [dict(e) for r, e in state.get("_expected", []) if r == number],
     }
-    state["rounds"].append(item)
-    state["rounds"].sort(key=lambda entry: entry["number"])
+    appended(state, "rounds", item).sort(key=lambda entry: entry["number"])
     return item
 
 
@@ -193,9 +193,15 @@ class Talks(NegotiationAggregate):
             for key in ("city", "venue", "duration_minutes", "country", "duration"):
                 if getattr(self, key) is not None:
                     item[key] = plain(getattr(self, key))
-            known = {(p["actor"], p["role"]) for p in item.setdefault("participants", [])}
-            item["participants"].extend(
-                p for p in _people(self, self.participants) if (p["actor"], p["role"]) not in known
+            known = {(p["actor"], p["role"]) for p in item.get("participants", [])}
+            appended(
+                item,
+                "participants",
+                *(
+                    p
+                    for p in _people(self, self.participants)
+                    if (p["actor"], p["role"]) not in known
+                ),
             )
             _set_status(state, "active")
 
@@ -251,24 +257,32 @@ class Talks(NegotiationAggregate):
         role: str | None = None
 
         def apply_to(self, state: State) -> None:
-            expected = state.setdefault("expected_participants", [])
             found = next(
-                (r for r in state.get("rounds", []) if r["number"] == self.round_number), None
+                (
+                    index
+                    for index, r in enumerate(state.get("rounds", []))
+                    if r["number"] == self.round_number
+                ),
+                None,
             )
-            for party in self.parties:
-                entry = _expected_entry(self, party, self.role)
-                expected.append(
+            entries = [_expected_entry(self, party, self.role) for party in self.parties]
+            appended(
+                state,
+                "expected_participants",
+                *(
                     {
-                        "party": party,
+                        "party": entry["actor"],
                         "round": self.round_number,
                         "role": self.role,
                         "according_to": entry["according_to"],
                     }
-                )
-                # The fold's own record, for a round mentioned later (not shown: underscore).
-                state.setdefault("_expected", []).append([self.round_number, entry])
-                if found is not None:
-                    found.setdefault("expected", []).append(entry)
+                    for entry in entries
+                ),
+            )
+            # The fold's own record, for a round mentioned later (not shown: underscore).
+            appended(state, "_expected", *([self.round_number, entry] for entry in entries))
+            if found is not None:
+                appended(owned(state, "rounds", found), "expected", *entries)
 
     class MediatorRoleAssumed(Event):
         """A third party acts as mediator, and perhaps hosts the talks."""
@@ -336,7 +350,9 @@ class Talks(NegotiationAggregate):
         subject: str | None = None
 
         def apply_to(self, state: State) -> None:
-            state.setdefault("consultations", []).append(
+            appended(
+                state,
+                "consultations",
                 {
                     "party": self.party,
                     "mediator": self.mediator,
@@ -344,7 +360,7 @@ class Talks(NegotiationAggregate):
                     "channel": self.channel,
                     "subject": self.subject,
                     "event_id": str(self.event_id),
-                }
+                },
             )
 
     class AgreementReached(Event):
@@ -379,7 +395,9 @@ class Talks(NegotiationAggregate):
 
         def apply_to(self, state: State) -> None:
             event_id = str(self.event_id)
-            state.setdefault("agreements", []).append(
+            appended(
+                state,
+                "agreements",
                 {
                     **self.data(),
                     "participants": _people(self, self.participants),
@@ -390,7 +408,7 @@ class Talks(NegotiationAggregate):
                         for i in state.get("implementations", [])
                         if i["agreement"] in (self.title, event_id)
                     ],
-                }
+                },
             )
 
     class DocumentExchanged(Event):
@@ -415,9 +433,7 @@ class Talks(NegotiationAggregate):
         summary: str | None = None
 
         def apply_to(self, state: State) -> None:
-            state.setdefault("documents", []).append(
-                {**self.data(), "event_id": str(self.event_id)}
-            )
+            appended(state, "documents", {**self.data(), "event_id": str(self.event_id)})
 
     class ContactHeld(Event):
         """Parties talk without a mediator: a call, a video link, a meeting, a letter."""
@@ -447,12 +463,14 @@ class Talks(NegotiationAggregate):
         initiated_by: str | None = None
 
         def apply_to(self, state: State) -> None:
-            state.setdefault("contacts", []).append(
+            appended(
+                state,
+                "contacts",
                 {
                     **self.data(),
                     "participants": _people(self, self.participants),
                     "event_id": str(self.event_id),
-                }
+                },
             )
 
     class AgreementImplemented(Event):
@@ -498,10 +516,10 @@ class Talks(NegotiationAggregate):
                 "event_id": str(self.event_id),
                 "occurred": plain(self.envelope.occurred),
             }
-            state.setdefault("implementations", []).append(entry)
-            for agreement in state.get("agreements", []):
+            appended(state, "implementations", entry)
+            for index, agreement in enumerate(state.get("agreements", [])):
                 if self.agreement in (agreement["title"], agreement["event_id"]):
-                    agreement.setdefault("implementation", []).append(entry)
+                    appended(owned(state, "agreements", index), "implementation", entry)
 
     class TalksSuspended(Event):
         """The talks are put on hold."""
