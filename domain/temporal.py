@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from domain.base import NegotiationAggregate, State, plain
+from domain.base import NegotiationAggregate, State, appended, plain
 from domain.corrections import EventCorrected, EventRetracted
 from domain.envelope import Person
 from domain.occurrence import Occurrence
@@ -189,25 +189,29 @@ def step(state: State, fact: Fact, *, skip: bool | None = None) -> None:
     """
     event = fact.event
     if fact.is_correction:
-        state.setdefault("corrections", []).append(
-            {"event_id": str(event.event_id), "type": event.type_name(), **event.data()}
+        appended(
+            state,
+            "corrections",
+            {"event_id": str(event.event_id), "type": event.type_name(), **event.data()},
         )
         return
     if fact.retracted_by is not None:
-        state.setdefault("retracted", []).append(
-            {"event_id": str(event.event_id), "retracted_by": fact.retracted_by}
+        appended(
+            state, "retracted", {"event_id": str(event.event_id), "retracted_by": fact.retracted_by}
         )
         return
     if fact.corrected_by:
-        state.setdefault("corrected", []).append(
-            {"event_id": str(event.event_id), "corrected_by": list(fact.corrected_by)}
+        appended(
+            state,
+            "corrected",
+            {"event_id": str(event.event_id), "corrected_by": list(fact.corrected_by)},
         )
     subject = event.claim_subject()
     if subject is not None:
         outranked = _register(state, event, subject)
         if skip if skip is not None else outranked:
             return
-        _claims_of(state, subject)[-1]["applied"] = True
+        _claims_of(state, subject)[-1]["applied"] = True  # the claim _register just made
         event = _completed(state, event, subject)
     event.apply_to(state)
 
@@ -249,7 +253,7 @@ def _key(subject: dict[str, Any]) -> str:
 
 
 def _claims_of(state: State, subject: dict[str, Any]) -> list[dict[str, Any]]:
-    claims: list[dict[str, Any]] = state.setdefault("_claims", {}).setdefault(_key(subject), [])
+    claims: list[dict[str, Any]] = state.get("_claims", {}).get(_key(subject), [])
     return claims
 
 
@@ -275,20 +279,24 @@ def _register(state: State, event: Event, subject: dict[str, Any]) -> bool:
     claim stands beside them; in rank order, so that the listing never depends on fold order.
     """
     claim = _claim(event, subject)
-    claims = _claims_of(state, subject)
-    rivals = [c for c in claims if _rivals(c, claim)]
-    claims.append(claim)
+    earlier = _claims_of(state, subject)
+    rivals = [c for c in earlier if _rivals(c, claim)]
+    claims = [*earlier, claim]
+    # New lists and dicts in place of the old (the fold changes no shared value: base.appended)
+    state["_claims"] = {**state.get("_claims", {}), _key(subject): claims}
     listed = _listed(claims)
-    disputes: list[dict[str, Any]] = state.setdefault("disputes", [])
-    entry = next((d for d in disputes if d["subject"] == subject), None)
-    if entry is None and listed:
+    disputes: list[dict[str, Any]] = list(state.get("disputes", []))
+    index = next((i for i, d in enumerate(disputes) if d["subject"] == subject), None)
+    if index is None and listed:
         disputes.append({"subject": subject, "claims": [_public_claim(c) for c in listed]})
-    elif entry is not None and listed:
-        entry["claims"] = [_public_claim(c) for c in listed]
-    elif entry is not None:
-        disputes.remove(entry)
-    if not disputes:
-        del state["disputes"]
+    elif index is not None and listed:
+        disputes[index] = {**disputes[index], "claims": [_public_claim(c) for c in listed]}
+    elif index is not None:
+        del disputes[index]
+    if disputes:
+        state["disputes"] = disputes
+    else:
+        state.pop("disputes", None)
     return claim["modality"] == "disputed" or any(c["rank"] < claim["rank"] for c in rivals)
 
 

@@ -4,7 +4,7 @@
 cached aggregate for every write, and a command that fails must leave the cache as it was. That
 holds only if no ``apply_to`` changes a list or dict it did not make in the same step. Here
 every value below a state's top level is frozen (changing it raises) before each event is
-folded, over every stream of every demo set and over generated streams that revisit rounds,
+folded (and before each step of the temporal fold, which keeps the disputes), over every stream of every demo set and over generated streams that revisit rounds,
 agreements, proposals and roles, the paths that change an entry already there.
 """
 
@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from application.demo_sets import load_demos
 from application.service import TimelineService
+from domain import temporal
 from domain.actors import Actor
 from domain.base import NegotiationAggregate
 from domain.envelope import Envelope, Source
@@ -77,6 +78,23 @@ def fold_sharing(events: list[Event]) -> dict[str, Any]:
     return state
 
 
+def step_sharing(events: list[Event]) -> dict[str, Any]:
+    """The same for the temporal fold's steps (disputes, corrections), in occurrence order."""
+    state: dict[str, Any] = {}
+    for fact in temporal.select(events, at=None, order="occurred"):
+        working = dict(state)
+        temporal.step(working, fact)
+        state = {key: frozen(value) for key, value in working.items()}
+    return state
+
+
+def step_alone(events: list[Event]) -> dict[str, Any]:
+    state: dict[str, Any] = {}
+    for fact in temporal.select(events, at=None, order="occurred"):
+        temporal.step(state, fact)
+    return state
+
+
 def fold_alone(events: list[Event]) -> dict[str, Any]:
     state: dict[str, Any] = {}
     for event in events:
@@ -100,6 +118,7 @@ def test_every_demo_stream_folds_without_changing_a_shared_value(
     assert len(streams) > 20  # the three demo sets: Talks, delegations, positions, actors
     for events in streams.values():
         assert as_json(fold_sharing(events)) == as_json(fold_alone(events))
+        assert as_json(step_sharing(events)) == as_json(step_alone(events))
 
 
 def test_a_copied_aggregate_takes_an_event_and_leaves_the_original_as_it_was() -> None:
@@ -214,5 +233,6 @@ def test_generated_streams_fold_without_changing_a_shared_value(
             _record(aggregate, name, index, **data)  # facts, unguarded: any order
         events: list[Event] = list(aggregate.collect_events())  # type: ignore[arg-type]
         assert as_json(fold_sharing(events)) == as_json(fold_alone(events))
+        assert as_json(step_sharing(events)) == as_json(step_alone(events))
 
     check()
