@@ -13,15 +13,16 @@ from domain.values import as_dict
 def iso(moment: datetime) -> str:
     """A UTC instant as fixed-width RFC 3339 text, so that text order is time order.
 
-    The year always has four digits (``%Y`` gives ``1`` for year 1 on glibc, which is not
-    RFC 3339). An instant whose UTC form falls outside the calendar (9999-12-31T23:59-12:00) is
-    clamped to its end, which compares the same against every recorded time.
+    The year always has four digits (``isoformat`` pads it; ``%Y`` gives ``1`` for year 1 on
+    glibc, which is not RFC 3339), and ``strftime`` is not used: it took a tenth of an import.
+    An instant whose UTC form falls outside the calendar (9999-12-31T23:59-12:00) is clamped to
+    its end, which compares the same against every recorded time.
     """
     try:
         utc = moment.astimezone(UTC)
-        return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"
     except OverflowError:
         return "9999-12-31T23:59:59.999999Z" if moment.year > 1 else "0001-01-01T00:00:00.000000Z"
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def cameo_of(event: NegotiationAggregate.Event) -> str | None:
