@@ -28,7 +28,10 @@ from domain.base import NegotiationAggregate, State
 
 Event = NegotiationAggregate.Event
 EVERY = 100
-MAX_STREAMS = 64
+#: The facts of every index kept, at most (an index's checkpoints hold, per fact, about 9 KB of
+#: a realistic stream's state between them: a bound on entries alone let 64 random versions of
+#: a 5,000-event Talks hold 1.4 GB).
+MAX_FACTS = 20_000
 
 
 @dataclass
@@ -70,13 +73,24 @@ class FoldCache:
     def __init__(self, every: int = EVERY) -> None:
         #: Facts between two checkpoints (tests make it small to cross many).
         self.every = every
-        self._occurrences: LRUCache[tuple[UUID, int], OccurrenceIndex] = LRUCache(MAX_STREAMS)
+        self._occurrences: LRUCache[tuple[UUID, int], OccurrenceIndex] = LRUCache(
+            MAX_FACTS, getsizeof=lambda index: min(max(len(index.facts), 1), MAX_FACTS)
+        )
         self._lock = threading.Lock()
 
-    def fold(self, stream_id: UUID, events: list[Event], at: datetime | None) -> State | None:
-        """The public state of these events (a stream's first N), at a moment or after all."""
+    def fold(
+        self, stream_id: UUID, events: list[Event], at: datetime | None, *, keep: bool = True
+    ) -> State | None:
+        """The public state of these events (a stream's first N), at a moment or after all.
+
+        ``keep=False``: a read that no other read is likely to share (an earlier version, after
+        all its facts): folded once, straight, unless its index is kept already. Its index would
+        cost the time of its checkpoints and push out the indexes that serve the other reads.
+        """
         if not events:
             return None
+        if not keep and at is None and not self._has(stream_id, len(events)):
+            return temporal.fold(events)
         state = self._occurrence_fold(stream_id, events, at)
         return None if state is None else temporal.public(state)
 
@@ -99,6 +113,10 @@ class FoldCache:
         for position in range(start, counted):
             temporal.step(state, index.facts[position], skip=skips[position])
         return state
+
+    def _has(self, stream_id: UUID, version: int) -> bool:
+        with self._lock:
+            return (stream_id, version) in self._occurrences
 
     def _index(self, stream_id: UUID, events: list[Event]) -> OccurrenceIndex:
         key = (stream_id, len(events))

@@ -397,6 +397,7 @@ class TimelineService:
             raise NotFoundError(f"no {kind} with id {stream_id}")
         if version is not None and version > upto:
             raise NotFoundError(f"{kind} {stream_id} has only {upto} events")
+        current = upto
         if as_of is not None:
             known = self.version_as_of(stream_id, as_of)
             if known is None:
@@ -405,14 +406,17 @@ class TimelineService:
         if version is not None:
             upto = min(upto, version)
         events = self.cache.events(stream_id, upto)
-        state = self.folds.fold(stream_id, events, at)
+        # The current version's index serves every read of now and at a moment; an earlier
+        # version's is kept for reads at a moment only.
+        keep = upto == current or at is not None
+        state = self.folds.fold(stream_id, events, at, keep=keep)
         if state is None:
             raise NotFoundError(
                 f"nothing of {kind} {stream_id} had happened by {iso(at or as_of or datetime.now(UTC))}"
             )
         if "corrected" in state:  # beside each corrected value, what was reported
             as_reported = [e for e in events if not isinstance(e, EventCorrected)]
-            reported = self.reported_folds.fold(stream_id, as_reported, at)
+            reported = self.reported_folds.fold(stream_id, as_reported, at, keep=keep)
             state["corrected_values"] = corrected_values.state_changes(reported, state, events)
         return {"id": str(stream_id), "version": upto, **state}
 

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from application import folds
 from application.folds import FoldCache
 from domain import temporal
 from domain.corrections import EventCorrected, EventRetracted
@@ -202,6 +203,50 @@ def test_a_read_at_any_moment_resumes_from_checkpoints_to_the_plain_fold(
     moment = datetime(2025, 5, 1, tzinfo=UTC) + timedelta(hours=hours)
 
     assert through_the_cache(events, moment) == temporal.fold(events, at=moment)
+
+
+@PROPERTIES
+@given(families())
+def test_a_read_that_keeps_no_index_gives_the_same_state_and_keeps_none(
+    events: list[Event],
+) -> None:
+    cache = FoldCache(every=2)
+    stream = events[0].originator_id
+    for known in range(1, len(events) + 1):
+        assert cache.fold(stream, events[:known], None, keep=False) == temporal.fold(events[:known])
+    assert not any(cache._has(stream, known) for known in range(1, len(events) + 1))
+    kept = cache.fold(stream, events, None)  # the current version: kept, and then served
+    assert cache._has(stream, len(events))
+    assert cache.fold(stream, events, None, keep=False) == kept
+
+
+def test_the_indexes_kept_hold_at_most_max_facts_facts_between_them() -> None:
+    talks = Talks.open(
+        Talks.TalksProposed, stream_id=uuid4(), event_id=uuid4(),
+        envelope=Envelope(occurred=Occurrence(precision="unknown"), sources=(Source(outlet="W"),)),
+        title="Talks", parties=["A", "B"],
+    )  # fmt: skip
+    for day in range(1, 6):
+        envelope = Envelope(
+            occurred=Occurrence(precision="day", value=f"2025-06-0{day}"),
+            sources=(Source(outlet="W"),),
+        )
+        talks.record(
+            Talks.RoundScheduled, event_id=uuid4(), envelope=envelope, number=day, city="Rome"
+        )
+    events: list[Event] = list(talks.collect_events())  # type: ignore[arg-type]
+    stream = events[0].originator_id
+    folds.MAX_FACTS, before = 4, folds.MAX_FACTS
+    try:
+        cache = FoldCache(every=2)
+        for known in range(1, len(events) + 1):
+            cache.fold(stream, events[:known], None)
+    finally:
+        folds.MAX_FACTS = before
+    kept = [known for known in range(1, len(events) + 1) if cache._has(stream, known)]
+    # An index of n events holds n facts; one larger than the bound counts as the bound.
+    assert sum(min(known, 4) for known in kept) <= 4
+    assert kept == [len(events)]  # the latest read stays; the six before it are gone
 
 
 def standing(events: list[Event]) -> list[temporal.Fact]:
