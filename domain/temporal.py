@@ -68,6 +68,16 @@ class Fact:
         return self.event.data()
 
     @functools.cached_property
+    def claim(self) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+        """The claim the event makes: its subject's key, its subject, and what the fold keeps
+        of it (``_claim``); None if it makes none. Worked out once for the fold, its
+        suppressions and the views' disputes, and shared by them: never changed."""
+        subject = self.event.claim_subject()
+        if subject is None:
+            return None
+        return _key(subject), subject, _claim(self.event, subject, self.data)
+
+    @functools.cached_property
     def headline(self) -> str:
         """The event's one-line description."""
         return self.event.headline(self.data)
@@ -206,13 +216,14 @@ def step(state: State, fact: Fact, *, skip: bool | None = None) -> None:
             "corrected",
             {"event_id": str(event.event_id), "corrected_by": list(fact.corrected_by)},
         )
-    subject = event.claim_subject()
-    if subject is not None:
-        outranked = _register(state, event, subject)
+    if fact.claim is not None:
+        key, subject, claim = fact.claim
+        outranked = _register(state, claim, key, subject)
         if skip if skip is not None else outranked:
             return
-        _claims_of(state, subject)[-1]["applied"] = True  # the claim _register just made
-        event = _completed(state, event, subject)
+        claims = state["_claims"][key]  # the list _register just made: this step's own
+        claims[-1] = {**claim, "applied": True}  # the claim itself is the fact's, shared
+        event = _completed(state, event, key)
     event.apply_to(state)
 
 
@@ -220,13 +231,13 @@ def _sources(event: Event) -> list[list[str | None]]:
     return sorted([s.url or s.outlet, s.quote] for s in event.envelope.sources)
 
 
-def _claim(event: Event, subject: dict[str, Any]) -> dict[str, Any]:
+def _claim(event: Event, subject: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """What the fold keeps of one claim: its values, date, sources and rank."""
     occurred = event.envelope.occurred
     start, end = occurred.bounds()
     return {
         "event_id": str(event.event_id),
-        "values": {k: v for k, v in event.data().items() if k not in subject},
+        "values": {k: v for k, v in data.items() if k not in subject},
         "uncompared": list(event.UNCOMPARED),
         "occurred": plain(occurred),
         "when": [_text(start), _text(end)] if event.DATED and start and end else None,
@@ -252,15 +263,21 @@ def _key(subject: dict[str, Any]) -> str:
     return json.dumps(subject, sort_keys=True, ensure_ascii=False)
 
 
-def _claims_of(state: State, subject: dict[str, Any]) -> list[dict[str, Any]]:
-    claims: list[dict[str, Any]] = state.get("_claims", {}).get(_key(subject), [])
+def _claims_of(state: State, key: str) -> list[dict[str, Any]]:
+    claims: list[dict[str, Any]] = state.get("_claims", {}).get(key, [])
     return claims
 
 
 def _rivals(first: dict[str, Any], second: dict[str, Any]) -> bool:
     """True if two claims disagree (on a value or a date) and share no source."""
+    return _rivalled_by(first, second, _compared(second))
+
+
+def _rivalled_by(first: dict[str, Any], second: dict[str, Any], compared: dict[str, Any]) -> bool:
+    """``_rivals``, with the second claim's compared values worked out already (a new claim
+    is compared with each earlier one)."""
     return (
-        _contradict(_compared(first), _compared(second)) or _apart(first["when"], second["when"])
+        _contradict(_compared(first), compared) or _apart(first["when"], second["when"])
     ) and not any(s in first["sources"] for s in second["sources"])
 
 
@@ -271,26 +288,43 @@ def _apart(first: list[str] | None, second: list[str] | None) -> bool:
     return first[1] <= second[0] or second[1] <= first[0]
 
 
-def _register(state: State, event: Event, subject: dict[str, Any]) -> bool:
+def _register(state: State, claim: dict[str, Any], key: str, subject: dict[str, Any]) -> bool:
     """Register the event's claim and list the subject's disputes again; True if the claim is
     outranked by a rival folded already, or was recorded as disputed (never the value).
 
     Listed are the claims that have a rival, and claims recorded as disputed while no other
     claim stands beside them; in rank order, so that the listing never depends on fold order.
     """
-    claim = _claim(event, subject)
-    earlier = _claims_of(state, subject)
-    rivals = [c for c in earlier if _rivals(c, claim)]
+    earlier = _claims_of(state, key)
+    compared = _compared(claim)
+    rivals = [c for c in earlier if _rivalled_by(c, claim, compared)]
     claims = [*earlier, claim]
     # New lists and dicts in place of the old (the fold changes no shared value: base.appended)
-    state["_claims"] = {**state.get("_claims", {}), _key(subject): claims}
-    listed = _listed(claims)
+    state["_claims"] = {**state.get("_claims", {}), key: claims}
     disputes: list[dict[str, Any]] = list(state.get("disputes", []))
     index = next((i for i, d in enumerate(disputes) if d["subject"] == subject), None)
+    shown = {c["event_id"]: c for c in disputes[index]["claims"]} if index is not None else {}
+    if all(c["modality"] == "disputed" for c in earlier) or all(
+        c["modality"] == "disputed" for c in claims
+    ):
+        listed = _listed(claims)  # listed as claims all recorded as disputed, before or now
+    else:
+        # The listing so far is the earlier claims with a rival: a rival stays one, so only
+        # the new claim and its rivals can join it (each pair compared once, not at each claim).
+        rivalled = {id(c) for c in rivals}
+        listed = sorted(
+            (
+                c
+                for c in claims
+                if c["event_id"] in shown or id(c) in rivalled or (c is claim and rivals)
+            ),
+            key=lambda c: c["rank"],
+        )
+    public = [shown.get(c["event_id"]) or _public_claim(c) for c in listed]
     if index is None and listed:
-        disputes.append({"subject": subject, "claims": [_public_claim(c) for c in listed]})
+        disputes.append({"subject": subject, "claims": public})
     elif index is not None and listed:
-        disputes[index] = {**disputes[index], "claims": [_public_claim(c) for c in listed]}
+        disputes[index] = {**disputes[index], "claims": public}
     elif index is not None:
         del disputes[index]
     if disputes:
@@ -316,10 +350,10 @@ def claim_of(fact: Fact) -> tuple[str, dict[str, Any]] | None:
     Kept beside a view's rows, so that the disputes at any point are found from the rows of that
     point (``disputed_ids``) by the fold's own rule.
     """
-    subject = fact.event.claim_subject()
-    if subject is None or fact.is_correction or fact.retracted_by is not None:
+    if fact.claim is None or fact.is_correction or fact.retracted_by is not None:
         return None
-    return f"{fact.event.originator_id} {_key(subject)}", _comparable(_claim(fact.event, subject))
+    key, _, claim = fact.claim
+    return f"{fact.event.originator_id} {key}", _comparable(claim)
 
 
 def _comparable(claim: dict[str, Any]) -> dict[str, Any]:
@@ -384,29 +418,29 @@ class Suppressions:
 
     def add(self, index: int, fact: Fact) -> None:
         """Take the fact at ``index`` (after every fact added so far) into account."""
-        subject = fact.event.claim_subject()
-        if subject is None or fact.is_correction or fact.retracted_by is not None:
+        if fact.claim is None or fact.is_correction or fact.retracted_by is not None:
             return
-        claim = _claim(fact.event, subject)
-        earlier = self._by_subject.setdefault(_key(subject), [])
+        key, _, claim = fact.claim
+        earlier = self._by_subject.setdefault(key, [])
         if claim["modality"] == "disputed":
             self.found[index] = index + 1
+        compared = _compared(claim)
         for other_index, other in earlier:
-            if not _rivals(claim, other):
+            if not _rivalled_by(other, claim, compared):
                 continue
             worse = index if other["rank"] < claim["rank"] else other_index
             self.found[worse] = min(self.found.get(worse, index + 1), index + 1)
         earlier.append((index, claim))
 
 
-def _completed(state: State, event: Event, subject: dict[str, Any]) -> Event:
+def _completed(state: State, event: Event, key: str) -> Event:
     """A claim agreeing with earlier ones, its unstated fields taken from them.
 
     A second source that confirms a round's city without its date must not erase the date.
     """
     hints = event.data_fields()
     missing: dict[str, Any] = {}
-    for claim in _claims_of(state, subject)[:-1]:
+    for claim in _claims_of(state, key)[:-1]:
         if not claim.get("applied"):
             continue  # only claims that stand fill in what a confirming claim leaves out
         for name, value in claim["values"].items():

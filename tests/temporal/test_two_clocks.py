@@ -249,6 +249,23 @@ def test_the_indexes_kept_hold_at_most_max_facts_facts_between_them() -> None:
     assert kept == [len(events)]  # the latest read stays; the six before it are gone
 
 
+@PROPERTIES
+@given(families(), st.none() | st.integers(-3, 50 * 24))
+def test_each_dispute_lists_its_claims_by_the_whole_listing_rule(
+    events: list[Event], hours: int | None
+) -> None:
+    """The fold lists a subject's claims again at each new claim from the listing before it;
+    the listing is still the rule's over all the subject's claims (``_listed``)."""
+    moment = None if hours is None else datetime(2025, 5, 1, tzinfo=UTC) + timedelta(hours=hours)
+    state = temporal.fold_facts(temporal.select(events, at=moment))
+    if state is None:
+        return
+    disputes = {temporal._key(d["subject"]): d["claims"] for d in state.get("disputes", [])}
+    for key, claims in state.get("_claims", {}).items():
+        listed = [temporal._public_claim(c) for c in temporal._listed(claims)]
+        assert disputes.get(key, []) == listed
+
+
 def standing(events: list[Event]) -> list[temporal.Fact]:
     """The claims as now known (corrected, retracted ones left out)."""
     return [
