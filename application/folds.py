@@ -32,6 +32,27 @@ EVERY = 100
 #: a realistic stream's state between them: a bound on entries alone let 64 random versions of
 #: a 5,000-event Talks hold 1.4 GB).
 MAX_FACTS = 20_000
+#: Facts of uncorrected events kept for the next fold of the same events (each with its data
+#: and claim worked out: about 1 KB).
+MAX_MEMO = 20_000
+
+
+class SharedFacts:
+    """The facts of recently folded events that no correction touched, by event (identity)."""
+
+    def __init__(self, size: int = MAX_MEMO) -> None:
+        # Keyed by id(): the fact holds its event, so no other object has that id meanwhile.
+        self.facts: LRUCache[int, temporal.Fact] = LRUCache(size)
+        self._lock = threading.Lock()
+
+    def get(self, event: Event) -> temporal.Fact | None:
+        with self._lock:
+            fact = self.facts.get(id(event))
+        return fact if fact is not None and fact.original is event else None
+
+    def put(self, fact: temporal.Fact) -> None:
+        with self._lock:
+            self.facts[id(fact.original)] = fact
 
 
 @dataclass
@@ -70,13 +91,15 @@ class OccurrenceIndex:
 class FoldCache:
     """Folds of recently read streams, on either clock, from checkpoints."""
 
-    def __init__(self, every: int = EVERY) -> None:
+    def __init__(self, every: int = EVERY, facts: SharedFacts | None = None) -> None:
         #: Facts between two checkpoints (tests make it small to cross many).
         self.every = every
         self._occurrences: LRUCache[tuple[UUID, int], OccurrenceIndex] = LRUCache(
             MAX_FACTS, getsizeof=lambda index: min(max(len(index.facts), 1), MAX_FACTS)
         )
         self._lock = threading.Lock()
+        #: May be another cache's: a fact of an uncorrected event is the same in every fold.
+        self.facts = SharedFacts() if facts is None else facts
 
     def fold(
         self, stream_id: UUID, events: list[Event], at: datetime | None, *, keep: bool = True
@@ -90,7 +113,7 @@ class FoldCache:
         if not events:
             return None
         if not keep and at is None and not self._has(stream_id, len(events)):
-            return temporal.fold(events)
+            return temporal.fold(events, memo=self.facts)
         state = self._occurrence_fold(stream_id, events, at)
         return None if state is None else temporal.public(state)
 
@@ -138,7 +161,7 @@ class FoldCache:
 
     def _built(self, events: list[Event]) -> OccurrenceIndex:
         """The index of a stream's events, from scratch."""
-        facts = sorted(temporal.facts(events), key=temporal.occurrence_key)
+        facts = sorted(temporal.facts(events, self.facts), key=temporal.occurrence_key)
         keys = [temporal.occurrence_key(f) for f in facts]
         background = sum(1 for k in keys if k[0] < 2)
         claims = temporal.Suppressions()

@@ -84,7 +84,7 @@ class TimelineService:
         self.cache = EventCache(app)
         self.folds = FoldCache()
         #: Folds of the same streams without their corrections: what was reported.
-        self.reported_folds = FoldCache()
+        self.reported_folds = FoldCache(facts=self.folds.facts)
         #: Called with the new head position and the number of events after every append.
         self.on_append: list[Callable[[int, int], None]] = []
         # Appends to one stream from this process take turns, so they need no retries; appends

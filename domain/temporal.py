@@ -34,7 +34,7 @@ import types
 import typing
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from uuid import UUID
 
 from domain.base import NegotiationAggregate, State, appended, plain
@@ -96,7 +96,17 @@ def corrected(event: Event, correction: EventCorrected) -> Event:
     return dataclasses.replace(event, **changes)
 
 
-def facts(events: Iterable[Event]) -> list[Fact]:
+class FactMemo(Protocol):
+    """Facts made before, of events neither corrected nor retracted (such a fact depends on its
+    event alone), so that what a fact works out once (its data, claim, headline) serves every
+    fold of the same event."""
+
+    def get(self, event: Event) -> Fact | None: ...
+
+    def put(self, fact: Fact) -> None: ...
+
+
+def facts(events: Iterable[Event], memo: FactMemo | None = None) -> list[Fact]:
     """Every event as a Fact, in the given order, with the corrections among them applied.
 
     Corrections and retractions appear as facts of their own, after their targets' marks.
@@ -116,6 +126,13 @@ def facts(events: Iterable[Event]) -> list[Fact]:
         for fix in fixes:
             current = corrected(current, fix)
         retraction = retractions.get(str(event.event_id))
+        if memo is not None and not fixes and retraction is None:
+            fact = memo.get(event)
+            if fact is None:
+                fact = Fact(event, event)
+                memo.put(fact)
+            found.append(fact)
+            continue
         found.append(
             Fact(
                 current,
@@ -151,13 +168,17 @@ def occurrence_key(fact: Fact) -> tuple[int, datetime, int]:
 
 
 def select(
-    events: Sequence[Event], *, at: datetime | None = None, order: Order = "occurred"
+    events: Sequence[Event],
+    *,
+    at: datetime | None = None,
+    order: Order = "occurred",
+    memo: FactMemo | None = None,
 ) -> list[Fact]:
     """The facts to fold: corrected, filtered to those that count ``at`` a moment, ordered.
 
     Returns no facts when none but the creating event counts: the stream did not exist yet.
     """
-    found = facts(events)
+    found = facts(events, memo)
     if at is not None:
         if not any(not f.is_correction and occurs_by(f.event, at) for f in found):
             return []  # nothing of this stream had happened yet
@@ -172,10 +193,14 @@ def select(
 
 
 def fold(
-    events: Sequence[Event], *, at: datetime | None = None, order: Order = "occurred"
+    events: Sequence[Event],
+    *,
+    at: datetime | None = None,
+    order: Order = "occurred",
+    memo: FactMemo | None = None,
 ) -> State | None:
     """The state the events describe, on the clock asked; None if the stream did not exist."""
-    state = fold_facts(select(events, at=at, order=order))
+    state = fold_facts(select(events, at=at, order=order, memo=memo))
     return None if state is None else public(state)
 
 
