@@ -10,7 +10,6 @@ included, from -> to.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -20,25 +19,16 @@ from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.corrected_values import fact_changes
 from domain.corrections import EventCorrected
-from domain.diff import compare, flatten, touching
+from domain.diff import changed, compare, touching
 
 Axis = Literal["occurred", "recorded"]
 Causes = list[tuple[str, set[str]]]
-_MISSING = object()
 
 
 def _snapshot(state: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of a public state: the fold goes on changing its lists in place."""
-    copied: dict[str, Any] = json.loads(json.dumps(temporal.public(state)))
-    return copied
-
-
-def _changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
-    return {
-        path
-        for path in before.keys() | after.keys()
-        if before.get(path, _MISSING) != after.get(path, _MISSING)
-    }
+    """The public state as it is now: the fold's later steps replace the values they change
+    (they change none in place), so its top level is all there is to copy."""
+    return temporal.public(state)
 
 
 def _recorded(
@@ -51,7 +41,7 @@ def _recorded(
     """
     internal = (temporal.fold_facts(temporal.select(events[:first])) or {}) if first else {}
     before = _snapshot(internal) if first else None
-    previous = flatten(_snapshot(internal))
+    previous = _snapshot(internal)
     causes: Causes = []
     last_key = max(
         (temporal.occurrence_key(f) for f in temporal.facts(events[:first])), default=None
@@ -67,8 +57,8 @@ def _recorded(
         else:
             temporal.step(internal, fact)
         last_key = key if last_key is None else max(last_key, key)
-        current = flatten(_snapshot(internal))
-        causes.append((str(event.event_id), _changed(previous, current)))
+        current = _snapshot(internal)
+        causes.append((str(event.event_id), changed(previous, current)))
         previous = current
     after = _snapshot(internal) if last else None
     return before, after, causes
@@ -80,19 +70,20 @@ def _occurred(
     """States at two moments, as known now, and what each fact that happened between did."""
     earlier = {str(fact.event.event_id) for fact in temporal.select(events, at=start)}
     internal: dict[str, Any] = {}
-    previous: dict[str, Any] | None = {}  # the leaves before the next step (None: not taken)
+    previous: dict[str, Any] | None = None  # the state before the next step (None: no leaves)
+    taken = True  # whether ``previous`` is the state as it is
     causes: Causes = []
     chosen = temporal.select(events, at=end)
     for fact, since in zip(chosen, temporal.suppressions(chosen), strict=True):
         between = str(fact.event.event_id) not in earlier
-        if between and previous is None:  # the state's leaves are taken only around causes
-            previous = flatten(_snapshot(internal))
+        if between and not taken:  # the state is taken only around causes
+            previous, taken = _snapshot(internal), True
         temporal.step(internal, fact, skip=since is not None)
         if not between:
-            previous = None
+            taken = False
             continue
-        current = flatten(_snapshot(internal))
-        causes.append((str(fact.event.event_id), _changed(previous or {}, current)))
+        current = _snapshot(internal)
+        causes.append((str(fact.event.event_id), changed(previous, current)))
         previous = current
     return temporal.fold(events, at=start), temporal.fold(events, at=end), causes
 

@@ -31,11 +31,66 @@ def _leaves(value: Any, prefix: str, found: dict[str, Any]) -> None:
     if isinstance(value, dict) and value:
         for key, item in value.items():
             _leaves(item, f"{prefix}/{_escape(str(key))}", found)
-    elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+    elif _objects(value):
         for index, item in enumerate(value):
             _leaves(item, f"{prefix}/{index}", found)
     else:
         found[prefix] = value
+
+
+_NOTHING = object()
+
+
+def changed(
+    before: dict[str, Any] | None, after: dict[str, Any] | None, prefix: str = ""
+) -> set[str]:
+    """The paths of the leaves (``flatten``'s) that differ between two states, present on one
+    side only or unequal: ``{p for p in old | new if old.get(p) != new.get(p)}`` over both
+    sides' leaves, without walking what the two sides share. None is a side with no leaves at
+    all (not even the empty state's ``""``).
+
+    Successive states of a fold share every value the step between them did not replace (the
+    fold changes no value in place: ``domain.base.appended``), and a value that is the same
+    object on both sides has the same leaves. Objects, and lists of objects, of the same kind
+    on both sides are compared item by item; anything else leaf by leaf.
+    """
+    found: set[str] = set()
+    _differing(
+        _NOTHING if before is None else before, _NOTHING if after is None else after, prefix, found
+    )
+    return found
+
+
+def _differing(before: Any, after: Any, prefix: str, found: set[str]) -> None:
+    if before is after:
+        return
+    if isinstance(before, dict) and isinstance(after, dict) and before and after:
+        for key in before.keys() | after.keys():
+            _differing(
+                before.get(key, _NOTHING), after.get(key, _NOTHING),
+                f"{prefix}/{_escape(str(key))}", found,
+            )  # fmt: skip
+        return
+    if _objects(before) and _objects(after):
+        for index in range(max(len(before), len(after))):
+            _differing(
+                before[index] if index < len(before) else _NOTHING,
+                after[index] if index < len(after) else _NOTHING,
+                f"{prefix}/{index}", found,
+            )  # fmt: skip
+        return
+    old = {} if before is _NOTHING else flatten(before, prefix)
+    new = {} if after is _NOTHING else flatten(after, prefix)
+    found.update(
+        path
+        for path in old.keys() | new.keys()
+        if old.get(path, _NOTHING) != new.get(path, _NOTHING)
+    )
+
+
+def _objects(value: Any) -> bool:
+    """A list ``flatten`` descends into: not empty, and of objects only."""
+    return isinstance(value, list) and bool(value) and all(isinstance(i, dict) for i in value)
 
 
 @dataclass(frozen=True)

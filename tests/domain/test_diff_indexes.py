@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.diff import FieldChange, compare, flatten, touches, touching
+from domain.diff import FieldChange, changed, compare, flatten, touches, touching
 
 #: Segments where one is a prefix of another as text ("b", "bc"), not as a path.
 PATHS = st.lists(st.sampled_from(["a", "b", "bc", "0", "~1"]), max_size=3).map(
@@ -77,3 +77,37 @@ def test_compare_gives_what_a_walk_over_every_leaf_gives(
 def test_a_list_emptied_of_what_the_other_side_lists_is_no_change_of_its_own() -> None:
     changes = compare({"rounds": []}, {"rounds": [{"city": "Istanbul"}]})
     assert changes == [FieldChange("/rounds/0/city", "added", None, "Istanbul")]
+
+
+def leaf_by_leaf(before: dict[str, Any] | None, after: dict[str, Any] | None) -> set[str]:
+    """The paths whose leaves differ, by the rule: every leaf of both sides compared."""
+    old = {} if before is None else flatten(before)
+    new = {} if after is None else flatten(after)
+    missing = object()
+    return {p for p in old.keys() | new.keys() if old.get(p, missing) != new.get(p, missing)}
+
+
+@given(STATES, STATES)
+def test_changed_gives_what_comparing_every_leaf_gives(
+    before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    assert changed(before, after) == leaf_by_leaf(before, after)
+    assert changed(None, after) == leaf_by_leaf(None, after)
+
+
+@given(STATES, st.lists(st.tuples(st.sampled_from(["a", "b", "bc"]), STATES), max_size=3))
+def test_changed_skips_what_two_states_share_and_finds_what_a_step_replaced(
+    before: dict[str, Any], steps: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """A step as the fold takes it: a new top level, some values replaced, the rest shared."""
+    after = dict(before)
+    for key, value in steps:
+        after[key] = [value, *before[key]] if isinstance(before.get(key), list) else value
+    assert changed(before, after) == leaf_by_leaf(before, after)
+
+
+def test_changed_finds_a_leaf_changed_deep_in_a_list_the_two_sides_mostly_share() -> None:
+    shared = {"name": "Vatican", "roles": [{"role": "host"}]}
+    before = {"mediators": [shared, {"name": "Türkiye", "roles": []}], "status": "active"}
+    after = {**before, "mediators": [shared, {"name": "Türkiye", "roles": [{"role": "host"}]}]}
+    assert changed(before, after) == {"/mediators/1/roles", "/mediators/1/roles/0/role"}
