@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from application.folds import FoldCache
 from application.service import TimelineService
 from domain import temporal
 from domain.base import NegotiationAggregate
@@ -65,15 +66,22 @@ def _recorded(
 
 
 def _occurred(
-    events: list[NegotiationAggregate.Event], start: datetime, end: datetime
+    folds: FoldCache, events: list[NegotiationAggregate.Event], start: datetime, end: datetime
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, Causes]:
-    """States at two moments, as known now, and what each fact that happened between did."""
-    earlier = {str(fact.event.event_id) for fact in temporal.select(events, at=start)}
+    """States at two moments, as known now, and what each fact that happened between did.
+
+    The two states are reads at a moment (``folds``: from the stream's checkpoints); the
+    facts are the reads' too (their claims worked out once).
+    """
+    if not events:
+        return None, None, []
+    memo = folds.facts
+    earlier = {str(f.event.event_id) for f in temporal.select(events, at=start, memo=memo)}
     internal: dict[str, Any] = {}
     previous: dict[str, Any] | None = None  # the state before the next step (None: no leaves)
     taken = True  # whether ``previous`` is the state as it is
     causes: Causes = []
-    chosen = temporal.select(events, at=end)
+    chosen = temporal.select(events, at=end, memo=memo)
     for fact, since in zip(chosen, temporal.suppressions(chosen), strict=True):
         between = str(fact.event.event_id) not in earlier
         if between and not taken:  # the state is taken only around causes
@@ -85,7 +93,8 @@ def _occurred(
         current = _snapshot(internal)
         causes.append((str(fact.event.event_id), changed(previous, current)))
         previous = current
-    return temporal.fold(events, at=start), temporal.fold(events, at=end), causes
+    stream_id = events[0].originator_id
+    return folds.fold(stream_id, events, start), folds.fold(stream_id, events, end), causes
 
 
 def corrections_between(
@@ -138,7 +147,7 @@ def diff(
                 for change in corrections_between(events, first, last)
             )
         else:
-            before, after, causes = _occurred(events, start, end)
+            before, after, causes = _occurred(service.folds, events, start, end)
         events_of = touching(causes)
         for change in compare(before, after):
             found.append(
