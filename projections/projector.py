@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +19,7 @@ from uuid import UUID
 
 from domain import temporal
 from domain.base import NegotiationAggregate
+from domain.catalogue import EVENT_TYPES
 from domain.temporal import Fact
 from projections.revisions import revisions as temporal_revisions
 from projections.versioned import VersionedRows
@@ -27,6 +28,9 @@ from store.application import TimelineApplication
 from store.event_index import EventIndex
 from store.sql import Tx
 
+#: The event types that fix an earlier event (corrections, retractions, errata): a view that
+#: reprojects a family does so at each.
+FIX_TYPES = tuple(name for name, kind in EVENT_TYPES.items() if kind.event_class.ANY_STREAM)
 TRACKING = (
     "CREATE TABLE IF NOT EXISTS nt_projection_tracking ("
     " view TEXT PRIMARY KEY, position BIGINT NOT NULL, state TEXT NOT NULL,"
@@ -137,12 +141,16 @@ class Projector:
             batch.append((notification.id, event))
         return batch
 
-    def prepare(self, batch: Batch) -> Prepared:
+    def prepare(self, batch: Batch, last_fixes: Mapping[str, int] | None = None) -> Prepared:
         """Each event's fact, and the Talks family of each correction or retraction, read
         beforehand.
 
         Read before the batch's write transaction opens: SQLite's pool lets a reader wait behind
         a queued writer, so reading through the pool while holding the writer would deadlock.
+
+        ``last_fixes`` (a rebuild: each family's last correction, retraction or erratum in the
+        log it rebuilds) makes the views that reproject a family do so once, at its last fix:
+        the family's events before it are left to that reprojection, whatever batch they are in.
         """
         # A family reprojected at its last correction of the batch holds every earlier one:
         # reprojecting it at each correction (half a rebuild's time on real data) is skipped.
@@ -162,6 +170,10 @@ class Projector:
         revisions: dict[int, list[tuple[int, Fact]]] = {}
         for _, facts in families.values():
             revisions.update(temporal_revisions(facts, first))
+        if last_fixes is not None and batch:
+            talks = self.index.talks_between(first, batch[-1][0])
+            families = {p: f for p, f in families.items() if last_fixes.get(f[0]) == p}
+            covered = frozenset(p for p, t in talks.items() if last_fixes.get(t, 0) > p)
         return Prepared(
             {position: Fact(event, event) for position, event in batch},
             families,
@@ -375,9 +387,17 @@ class Projector:
                     (view.name,),
                 )
         position = 0
+        # Each family's last fix in the log as it stands: a family is reprojected there only.
+        # Events appended meanwhile (after ``scanned``) are rebuilt as the live views take them.
+        scanned = self.head()
+        last_fixes = self.index.last_fixes(FIX_TYPES, scanned)
         try:
             while batch := self.read(position, batch_size):
-                prepared = self.prepare(batch)
+                if position < scanned:
+                    batch = [item for item in batch if item[0] <= scanned]
+                    prepared = self.prepare(batch, last_fixes)
+                else:
+                    prepared = self.prepare(batch)
                 with self.db.transaction() as tx:
                     for view in views:
                         tx.execute(

@@ -256,6 +256,20 @@ class EventIndex:
             (talks_id,),
         )
 
+    def last_fixes(self, types: Sequence[str], upto: int) -> dict[str, int]:
+        """Each family's newest position up to ``upto`` among events of these types."""
+        if not types:
+            return {}
+        marks = ",".join("?" for _ in types)
+        return {
+            str(r["talks_id"]): int(r["last"])
+            for r in self.db.query(
+                "SELECT talks_id, MAX(position) AS last FROM nt_event_index"
+                f" WHERE type IN ({marks}) AND position <= ? GROUP BY talks_id",
+                (*types, upto),
+            )
+        }
+
     def talks_between(self, first: int, last: int) -> dict[int, str]:
         """The Talks family of each position between two."""
         return {

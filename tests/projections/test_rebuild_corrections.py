@@ -92,3 +92,20 @@ def test_batches_with_several_corrections_per_family_equal_one_event_at_a_time(
         assert all("Istanbul" in str(r["data"]) and "Ankara" not in str(r["data"]) for r in rounds)
         arrivals = [r for r in rows if r["type"] == "DelegationArrived"]
         assert [r["retracted_by"] is not None for r in arrivals] == [False] * (ROUNDS - 1) + [True]
+
+
+def test_a_rebuild_in_small_batches_reprojects_each_family_at_its_last_fix_and_equals_them(
+    store: Components,
+) -> None:
+    """A rebuild leaves a family's events to the reprojection at its last fix, which may lie
+    many batches later, and takes the events after it one by one; the views are still those of
+    one event at a time."""
+    for talks_id in corrected_families(store):  # after every family's last fix
+        append(store.service, "talks", talks_id, body("RoundHeld", {"number": 1}))
+        append(store.service, "talks", talks_id, body("RoundHeld", {"number": 2}))
+    head = store.service.head()
+    one_at_a_time = fresh_projector(store, batch_size=1)
+    one_at_a_time.catch_up()
+    expected = digests(one_at_a_time)
+    assert one_at_a_time.rebuild_views(list(VIEWS), batch_size=4) == head
+    assert digests(one_at_a_time) == expected
