@@ -18,12 +18,12 @@ class EventCache:
     bounded by streams and by events held)."""
 
     def __init__(
-        self, app: TimelineApplication, max_streams: int = 256, max_events: int = 50_000
+        self, app: TimelineApplication, max_streams: int = 256, max_events: int = 40_000
     ) -> None:
         self.app = app
         # A stream costs its events, and at least an even share of the bound, so that at most
         # ``max_streams`` are held; never more than the whole bound, so the stream just read
-        # always fits (a decoded event is about 2 KB).
+        # always fits (a decoded realistic event is about 1.1 KB: 40,000 of them, about 45 MB).
         least = max(1, max_events // max_streams)
         self._streams: LRUCache[UUID, list[Event]] = LRUCache(
             max_events, getsizeof=lambda events: min(max(len(events), least), max_events)
