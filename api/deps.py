@@ -22,21 +22,19 @@ async def get_service(request: Request) -> TimelineService:
     return service
 
 
-def _components(request: Request) -> Components:
+async def get_components(request: Request) -> Components:
+    """Everything this process runs on (service, projector, runner)."""
     components: Components = request.app.state.components
     return components
 
 
-async def get_components(request: Request) -> Components:
-    """Everything this process runs on (service, projector, runner)."""
-    return _components(request)
+ComponentsDep = Annotated[Components, Depends(get_components)]
 
 
-async def get_reads(request: Request) -> Reads:
+async def get_reads(components: ComponentsDep) -> Reads:
     """The views' reads over this process's components."""
-    return Reads(_components(request))
+    return Reads(components)
 
 
 ServiceDep = Annotated[TimelineService, Depends(get_service)]
-ComponentsDep = Annotated[Components, Depends(get_components)]
 ReadsDep = Annotated[Reads, Depends(get_reads)]
