@@ -19,6 +19,7 @@ from support import (
 )
 
 from application.components import Components
+from projections.projector import Projector
 from store.settings import Settings
 
 FAMILIES = 3
@@ -66,14 +67,19 @@ def corrected_families(store: Components) -> list[str]:
     return families
 
 
+def caught_up_one_at_a_time(store: Components) -> tuple[Projector, dict[str, tuple[int, str]]]:
+    """A projector of fresh views that took every event alone, and its views' digests."""
+    projector = fresh_projector(store, batch_size=1)
+    projector.catch_up()
+    return projector, digests(projector)
+
+
 def test_batches_with_several_corrections_per_family_equal_one_event_at_a_time(
     store: Components,
 ) -> None:
     families = corrected_families(store)
     head = store.service.head()
-    one_at_a_time = fresh_projector(store, batch_size=1)
-    one_at_a_time.catch_up()
-    expected = digests(one_at_a_time)
+    one_at_a_time, expected = caught_up_one_at_a_time(store)
 
     for name in VIEWS:
         assert one_at_a_time.rebuild(name, batch_size=2000) == head
@@ -104,8 +110,6 @@ def test_a_rebuild_in_small_batches_reprojects_each_family_at_its_last_fix_and_e
         append(store.service, "talks", talks_id, body("RoundHeld", {"number": 1}))
         append(store.service, "talks", talks_id, body("RoundHeld", {"number": 2}))
     head = store.service.head()
-    one_at_a_time = fresh_projector(store, batch_size=1)
-    one_at_a_time.catch_up()
-    expected = digests(one_at_a_time)
+    one_at_a_time, expected = caught_up_one_at_a_time(store)
     assert one_at_a_time.rebuild_views(list(VIEWS), batch_size=4) == head
     assert digests(one_at_a_time) == expected
