@@ -125,7 +125,12 @@ class Components:
     rebuilds: Rebuilds = field(init=False)
 
     def __post_init__(self) -> None:
-        self.temporal = TemporalViews(self.projector, busy=time_travel_busy)
+        self.temporal = TemporalViews(
+            self.projector,
+            busy=time_travel_busy,
+            events=self.service.cache.events,
+            memo=self.service.folds.facts,
+        )
         self.rebuilds = Rebuilds(self.projector, self._rebuilt)
 
     def _rebuilt(self) -> None:

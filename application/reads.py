@@ -35,18 +35,23 @@ __all__ = ["Clocks", "Page", "Reads"]
 
 #: What a timeline read consults: its rows mark disputed entries by the claims they keep.
 READS_TIMELINE = ("timeline",)
+#: What the other reads consult (a statements read marks disputes by the timeline's claims).
+READS_TALKS = ("talks_overview",)
+READS_POSITIONS = ("positions",)
+READS_DELEGATIONS = ("delegations",)
+READS_STATEMENTS = ("statements", "timeline")
 #: The reads (by their route's path) that answer another clock from their views' own tables
 #: (``Reads.point``): a cheap indexed query, not an expensive read. Should their views lag
 #: behind the point asked, the temporal build that answers instead has its own bound.
 INDEXED_READS = frozenset({"/timeline", "/talks/{talks_id}/timeline", "/statements"})
 #: The views each read consults (by its route's path): what a ``min_position`` read waits for.
 VIEWS_READ = {
-    "/talks": ("talks_overview",),
+    "/talks": READS_TALKS,
     "/timeline": READS_TIMELINE,
     "/talks/{talks_id}/timeline": READS_TIMELINE,
     "/talks/{talks_id}/panel": READS_TIMELINE,
-    "/talks/{talks_id}/positions": ("positions",),
-    "/talks/{talks_id}/delegations": ("delegations",),
+    "/talks/{talks_id}/positions": READS_POSITIONS,
+    "/talks/{talks_id}/delegations": READS_DELEGATIONS,
     "/statements": ("statements",),
     "/search": ("search", "timeline"),
     "/talks/{talks_id}/search": ("search", "timeline"),
@@ -81,8 +86,11 @@ class Reads:
     def __init__(self, components: Components) -> None:
         self.components = components
 
-    def database(self, talks_id: str | None, when: Clocks) -> Database:
-        """Where to read: the live views or a temporal copy of them for the clocks asked.
+    def database(
+        self, talks_id: str | None, when: Clocks, views: tuple[str, ...] | None = None
+    ) -> Database:
+        """Where to read: the live views or a temporal copy of them for the clocks asked (of
+        ``views`` only if named: the others are not built).
 
         A read with ``min_position`` has waited before it gets here (api/params.py ``clocks``
         waits on the event loop, for the views ``VIEWS_READ`` names).
@@ -90,7 +98,7 @@ class Reads:
         components = self.components
         if when.as_of is not None or when.at is not None:
             assert components.temporal is not None
-            return components.temporal.database(talks_id, as_of=when.as_of, at=when.at)
+            return components.temporal.database(talks_id, as_of=when.as_of, at=when.at, views=views)
         return components.application.database
 
     def point(self, when: Clocks, views: tuple[str, ...]) -> Point | None:
@@ -132,7 +140,9 @@ class Reads:
         title: str | None = None,
     ) -> list[Row]:
         """Every Talks with status, parties, mediators, rounds and next round; filterable."""
-        return queries.list_talks(self.database(None, when), status, party, page, title)
+        return queries.list_talks(
+            self.database(None, when, READS_TALKS), status, party, page, title
+        )
 
     def count_talks(
         self, status: str | None, party: str | None, *, title: str | None = None
@@ -154,7 +164,7 @@ class Reads:
         """Events by when they occurred, of one family or all, filterable."""
         point = self.point(when, ("timeline",))
         rows = queries.timeline(
-            self.database(talks_id, NOW if point else when),
+            self.database(talks_id, NOW if point else when, READS_TIMELINE),
             talks_id=talks_id,
             kind=kind,
             actor=actor_names(self.components.service, actor) if actor else None,
@@ -201,11 +211,11 @@ class Reads:
 
     def positions(self, talks_id: str, when: Clocks = NOW) -> list[Row]:
         """Each party's priorities and demands in a Talks, and their history."""
-        return queries.positions(self.database(talks_id, when), talks_id)
+        return queries.positions(self.database(talks_id, when, READS_POSITIONS), talks_id)
 
     def delegations(self, talks_id: str, when: Clocks = NOW) -> list[Row]:
         """Each party's delegation to a Talks: head and members over time."""
-        return queries.delegations(self.database(talks_id, when), talks_id)
+        return queries.delegations(self.database(talks_id, when, READS_DELEGATIONS), talks_id)
 
     def statements(
         self,
@@ -219,7 +229,7 @@ class Reads:
         """Every quote with speaker, date, channel and source; search by speaker and text."""
         point = self.point(when, ("statements", "timeline"))
         rows = queries.statements(
-            self.database(talks_id, NOW if point else when),
+            self.database(talks_id, NOW if point else when, READS_STATEMENTS),
             speaker=speaker,
             text=text,
             talks_id=talks_id,

@@ -40,6 +40,7 @@ class Delegations(View):
         ),
     }
     indexes = {"delegations": ["talks_id"], "delegation_history": ["talks_id"]}
+    kinds = frozenset({"delegations"})
 
     def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
         if context.kind != "delegations":

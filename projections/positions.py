@@ -28,6 +28,7 @@ class Positions(View):
         ),
     }
     indexes = {"positions": ["talks_id"], "position_history": ["talks_id"]}
+    kinds = frozenset({"positions"})
 
     def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
         if context.kind != "positions":

@@ -70,6 +70,8 @@ class TalksOverview(View):
         )
     }
     indexes = {"talks_overview": ["status"]}
+    #: Not actors: their streams are families of their own, with no overview row.
+    kinds = frozenset({"talks", "delegations", "positions"})
 
     def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
         """Fold a Talks fact into its row, kept in memory until ``flush`` (see history.py)."""

@@ -103,6 +103,9 @@ class View(ABC):
     #: logical table -> columns added after its first release (last in its DDL too, nullable):
     #: a table created by an older release gains them, empty, as older events have no value.
     added_columns: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: The kinds of streams whose facts can change the view's rows (None: every kind). A view
+    #: built alone for another clock is projected from those streams only (temporal_views.py).
+    kinds: ClassVar[frozenset[str] | None] = None
 
     def all_tables(self) -> dict[str, tuple[str, str]]:
         """The view's own tables plus its stream-context table."""

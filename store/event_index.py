@@ -227,15 +227,23 @@ class EventIndex:
     # Talks families
 
     def family(
-        self, talks_id: str | None, upto: int | None = None, *, recorded_by: str | None = None
+        self,
+        talks_id: str | None,
+        upto: int | None = None,
+        *,
+        recorded_by: str | None = None,
+        kinds: Sequence[str] | None = None,
     ) -> list[Row]:
         """Stream id, kind, version and position of every event of a family (of every family
         with None), up to a position if given, recorded by a time (RFC 3339, UTC) if given,
-        in log order."""
+        of streams of these kinds if given, in log order."""
         where, params = ["1 = 1"], list[object]()
         if talks_id is not None:
             where.append("talks_id = ?")
             params.append(talks_id)
+        if kinds is not None:
+            where.append(f"kind IN ({','.join('?' for _ in kinds) or 'NULL'})")
+            params.extend(kinds)
         if upto is not None:
             where.append("position <= ?")
             params.append(upto)
