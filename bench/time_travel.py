@@ -59,8 +59,10 @@ def run(server: common.Server, info: dict[str, Any], sizes: dict[str, Any]) -> l
 
 
 def run_views(server: common.Server, info: dict[str, Any], sizes: dict[str, Any]) -> list[Result]:
-    """View reads on either clock: a page of the long Talks' timeline, and of every Talks',
-    ``as_of`` and ``at`` random times (the views answer from their own tables)."""
+    """View reads on either clock, ``as_of`` and ``at`` random times: a page of the long Talks'
+    timeline and of every Talks' (answered from the views' own tables); the long Talks'
+    positions and delegations, and the list of every Talks (each built for its clock from the
+    streams its view follows; the list from the whole log)."""
     rng = random.Random(43)
     first, last = parse(info["first"]), parse(info["last"])
     span = (last - first).total_seconds()
@@ -76,7 +78,10 @@ def run_views(server: common.Server, info: dict[str, Any], sizes: dict[str, Any]
     results = []
     with common.client(server) as http:
         for path, what in ((f"/talks/{info['stream']}/timeline", "Talks timeline"),
-                           ("/timeline", "timeline of every Talks")):  # fmt: skip
+                           ("/timeline", "timeline of every Talks"),
+                           (f"/talks/{info['stream']}/positions", "Talks positions"),
+                           (f"/talks/{info['stream']}/delegations", "Talks delegations"),
+                           ("/talks", "list of every Talks")):  # fmt: skip
             for clock, params in (("as_of", as_of), ("at", at)):
                 results += _timed(http, path, params, sizes, f"{what} ?{clock}= p99")
     return results
