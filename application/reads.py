@@ -87,7 +87,10 @@ class Reads:
         self.components = components
 
     def database(
-        self, talks_id: str | None, when: Clocks, views: tuple[str, ...] | None = None
+        self,
+        talks_id: str | tuple[str, ...] | None,
+        when: Clocks,
+        views: tuple[str, ...] | None = None,
     ) -> Database:
         """Where to read: the live views or a temporal copy of them for the clocks asked (of
         ``views`` only if named: the others are not built).
@@ -139,7 +142,21 @@ class Reads:
         *,
         title: str | None = None,
     ) -> list[Row]:
-        """Every Talks with status, parties, mediators, rounds and next round; filterable."""
+        """Every Talks with status, parties, mediators, rounds and next round; filterable.
+
+        On another clock, unfiltered: the page's Talks are found from the timeline's rows
+        (which Talks existed then, and their newest facts, in the list's order), and only their
+        families are built for that clock. Filtered, every family is (the filters read the
+        state then).
+        """
+        point = None if status or party or title else self.point(when, READS_TIMELINE)
+        if point is not None:
+            kinds = sorted(self.components.projector.views[READS_TALKS[0]].kinds or ())
+            ids = queries.talks_at(self.components.application.database, point, kinds, page)
+            if not ids:
+                return []
+            families = self.database(tuple(ids), when, READS_TALKS)
+            return queries.list_talks(families, None, None, Page(limit=len(ids)), None)
         return queries.list_talks(
             self.database(None, when, READS_TALKS), status, party, page, title
         )

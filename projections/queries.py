@@ -9,7 +9,7 @@ from typing import Any
 
 from domain import temporal
 from domain.temporal import public
-from projections.rows_at import POINT_ORDER, Point, select_at
+from projections.rows_at import POINT_ORDER, Point, newest_facts, select_at
 from projections.statements import COLUMNS as STATEMENT_COLUMNS
 from projections.statements import ORDER as STATEMENTS_ORDER
 from projections.timeline import COLUMNS as TIMELINE_COLUMNS
@@ -99,6 +99,16 @@ def list_talks(
         }
         for r in rows
     ]
+
+
+def talks_at(db: Reader, point: Point, kinds: Sequence[str], page: Page) -> list[str]:
+    """The ids of a page of the list of Talks at a point, in the list's order (newest fact
+    first, then by id), from the timeline's rows (``rows_at.newest_facts``)."""
+    sql, params = newest_facts(point, kinds)
+    rows = db.query(
+        f"{sql} ORDER BY last DESC, talks_id LIMIT ? OFFSET ?", [*params, page.limit, page.offset]
+    )
+    return [str(r["talks_id"]) for r in rows]
 
 
 def disputed_events(

@@ -111,3 +111,35 @@ def select_at(
         arms.append(arm)
     sql = f"SELECT {', '.join([*columns, 'undated'])} FROM ({' UNION ALL '.join(arms)}) AS p"
     return sql, arm_params
+
+
+def newest_facts(point: Point, kinds: Sequence[str]) -> tuple[str, list[Any]]:
+    """Each family that exists at ``point``, with the log position of its newest fact then, as
+    a projection of the facts chosen for that point counts them (``talks_id``, ``last``): a
+    SELECT of the timeline's rows, and its parameters.
+
+    The fold's rule, on the rows of streams of these ``kinds``: a stream exists when one of its
+    facts other than a fix counts; a fix (correction, retraction) of a stream that exists is
+    taken whatever its date (the fold takes it as knowledge); a family exists when its Talks
+    does. A creating event that had not happened yet has no row, and needs none: its stream's
+    later facts are newer.
+    """
+    counts, counted = _counts(point)
+    fixes = ", ".join("?" * len(FIXES))
+    kinds_in = ", ".join("?" * len(kinds)) or "NULL"
+    arms, params = [], []
+    for name, held, held_params in _held("timeline", point):
+        arms.append(
+            f"SELECT talks_id, stream_id, kind, type, position, occurred_start FROM {name}"
+            f" WHERE {held} AND kind IN ({kinds_in})"
+        )
+        params += [*held_params, *kinds]
+    sql = (
+        "SELECT talks_id, MAX(last) AS last FROM ("
+        "SELECT talks_id, stream_id, kind, MAX(position) AS last"
+        f" FROM ({' UNION ALL '.join(arms)}) AS r WHERE type IN ({fixes}) OR {counts}"
+        " GROUP BY talks_id, stream_id, kind"
+        f" HAVING SUM(CASE WHEN type NOT IN ({fixes}) AND {counts} THEN 1 ELSE 0 END) > 0"
+        ") AS s GROUP BY talks_id HAVING SUM(CASE WHEN kind = 'talks' THEN 1 ELSE 0 END) > 0"
+    )
+    return sql, [*params, *FIXES, *counted, *FIXES, *counted]

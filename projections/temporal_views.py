@@ -54,7 +54,9 @@ BUILDS_AT_ONCE = 2
 #: How often, at most, the memory of databases let go is handed back to the system.
 TRIM_EVERY_SECONDS = 0.5
 
-Key: TypeAlias = tuple[str | None, int, str | None, tuple[str, ...]]
+#: Families: one Talks id, several (a page of the list of Talks), or None for every one.
+Families: TypeAlias = str | tuple[str, ...] | None
+Key: TypeAlias = tuple[Families, int, str | None, tuple[str, ...]]
 #: A stream's first N events, decoded (the service's event cache, shared with state reads).
 Events: TypeAlias = Callable[[UUID, int], Sequence[NegotiationAggregate.Event]]
 
@@ -148,14 +150,14 @@ class TemporalViews:
 
     def database(
         self,
-        talks_id: str | None,
+        talks_id: Families,
         *,
         as_of: datetime | None,
         at: datetime | None,
         views: Sequence[str] | None = None,
     ) -> Database:
-        """The tables of these views (every view if None) for these facts, in a database the
-        queries can read."""
+        """The tables of these views (every view if None) for the facts of these families, in a
+        database the queries can read."""
         upto = self._upto(as_of)
         names = tuple(sorted(self.projector.views if views is None else set(views)))
         unknown = set(names) - set(self.projector.views)
@@ -220,7 +222,7 @@ class TemporalViews:
         return self.index.position_as_of(as_of)
 
     def _build(
-        self, talks_id: str | None, upto: int, at: datetime | None, names: tuple[str, ...]
+        self, talks_id: Families, upto: int, at: datetime | None, names: tuple[str, ...]
     ) -> Built:
         views = [self.projector.views[name] for name in names]
         kinds = None  # every kind, unless each view follows some only

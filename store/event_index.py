@@ -228,19 +228,23 @@ class EventIndex:
 
     def family(
         self,
-        talks_id: str | None,
+        talks_id: str | Sequence[str] | None,
         upto: int | None = None,
         *,
         recorded_by: str | None = None,
         kinds: Sequence[str] | None = None,
     ) -> list[Row]:
-        """Stream id, kind, version and position of every event of a family (of every family
-        with None), up to a position if given, recorded by a time (RFC 3339, UTC) if given,
-        of streams of these kinds if given, in log order."""
+        """Stream id, kind, version and position of every event of a family (of these families
+        if several ids are given, of every family with None), up to a position if given,
+        recorded by a time (RFC 3339, UTC) if given, of streams of these kinds if given, in log
+        order."""
         where, params = ["1 = 1"], list[object]()
-        if talks_id is not None:
+        if isinstance(talks_id, str):
             where.append("talks_id = ?")
             params.append(talks_id)
+        elif talks_id is not None:
+            where.append(f"talks_id IN ({','.join('?' for _ in talks_id) or 'NULL'})")
+            params.extend(talks_id)
         if kinds is not None:
             where.append(f"kind IN ({','.join('?' for _ in kinds) or 'NULL'})")
             params.extend(kinds)
