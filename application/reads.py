@@ -40,6 +40,8 @@ READS_TALKS = ("talks_overview",)
 READS_POSITIONS = ("positions",)
 READS_DELEGATIONS = ("delegations",)
 READS_STATEMENTS = ("statements", "timeline")
+#: Families built at a time for a filtered list of Talks on another clock.
+TALKS_CHUNK = 100
 #: The reads (by their route's path) that answer another clock from their views' own tables
 #: (``Reads.point``): a cheap indexed query, not an expensive read. Should their views lag
 #: behind the point asked, the temporal build that answers instead has its own bound.
@@ -83,8 +85,10 @@ def bound(value: date | datetime | None, *, end: bool) -> str | None:
 class Reads:
     """The views' reads for one process's components."""
 
-    def __init__(self, components: Components) -> None:
+    def __init__(self, components: Components, *, talks_chunk: int = TALKS_CHUNK) -> None:
         self.components = components
+        #: Families built at a time for a filtered list of Talks on another clock.
+        self.talks_chunk = talks_chunk
 
     def database(
         self,
@@ -144,22 +148,32 @@ class Reads:
     ) -> list[Row]:
         """Every Talks with status, parties, mediators, rounds and next round; filterable.
 
-        On another clock, unfiltered: the page's Talks are found from the timeline's rows
-        (which Talks existed then, and their newest facts, in the list's order), and only their
-        families are built for that clock. Filtered, every family is (the filters read the
-        state then).
+        On another clock the Talks are found from the timeline's rows (which Talks existed
+        then, and their newest facts, in the list's order), and only their families are built
+        for that clock: the page's, or, filtered (the filters read the state then), the
+        families in the list's order, a chunk at a time, until the page is full.
         """
-        point = None if status or party or title else self.point(when, READS_TIMELINE)
-        if point is not None:
-            kinds = sorted(self.components.projector.views[READS_TALKS[0]].kinds or ())
-            ids = queries.talks_at(self.components.application.database, point, kinds, page)
+        point = self.point(when, READS_TIMELINE)
+        if point is None:
+            return queries.list_talks(
+                self.database(None, when, READS_TALKS), status, party, page, title
+            )
+        kinds = sorted(self.components.projector.views[READS_TALKS[0]].kinds or ())
+        filtered = bool(status or party or title)
+        wanted = page.offset + page.limit
+        chunk = Page(limit=max(wanted, self.talks_chunk) if filtered else page.limit,
+                     offset=0 if filtered else page.offset)  # fmt: skip
+        found: list[Row] = []
+        while True:
+            ids = queries.talks_at(self.components.application.database, point, kinds, chunk)
             if not ids:
-                return []
+                break
             families = self.database(tuple(ids), when, READS_TALKS)
-            return queries.list_talks(families, None, None, Page(limit=len(ids)), None)
-        return queries.list_talks(
-            self.database(None, when, READS_TALKS), status, party, page, title
-        )
+            found += queries.list_talks(families, status, party, Page(limit=len(ids)), title)
+            if not filtered or len(found) >= wanted or len(ids) < chunk.limit:
+                break
+            chunk = Page(limit=chunk.limit, offset=chunk.offset + chunk.limit)
+        return found if not filtered else found[page.offset : wanted]
 
     def count_talks(
         self, status: str | None, party: str | None, *, title: str | None = None

@@ -78,11 +78,14 @@ def record_times(components: Components) -> list[datetime | None]:
     return [None, *(times[i] for i in range(0, len(times), len(times) // 7))]
 
 
-def every_family_built(components: Components, when: Clocks, page: Page) -> list[dict[str, Any]]:
+def every_family_built(
+    components: Components, when: Clocks, page: Page, **filters: str | None
+) -> list[dict[str, Any]]:
     """The list as answered before: every family projected into the overview for the point."""
     assert components.temporal is not None
     database = components.temporal.database(None, as_of=when.as_of, at=when.at, views=READS_TALKS)
-    return queries.list_talks(database, None, None, page)
+    status, party, title = (filters.get(name) for name in ("status", "party", "title"))
+    return queries.list_talks(database, status, party, page, title)
 
 
 def test_a_page_of_talks_at_a_point_is_the_page_of_every_family_built_for_it(
@@ -103,6 +106,37 @@ def test_a_page_of_talks_at_a_point_is_the_page_of_every_family_built_for_it(
                 nonempty += bool(expected)
     assert nonempty > compared // 2  # most points list Talks: the pages compared hold rows
     assert compared > 200
+
+
+FILTERS: list[dict[str, str | None]] = [
+    {"status": "proposed"}, {"status": "scheduled"}, {"status": "active"},
+    {"party": "Ukraine"}, {"party": "Honduras"}, {"title": "talks 1"},
+    {"status": "proposed", "title": "generated"},
+]  # fmt: skip
+
+
+def test_a_filtered_page_at_a_point_is_the_filtered_page_of_every_family_built(
+    store: Components,
+) -> None:
+    reads = Reads(store, talks_chunk=3)  # families built three at a time: many chunks
+    compared = nonempty = 0
+    for as_of in record_times(store)[::2]:
+        for at in MOMENTS[::2]:
+            if as_of is None and at is None:
+                continue
+            when = Clocks(as_of=as_of, at=at)
+            for filters in FILTERS:
+                for page in PAGES:
+                    expected = every_family_built(store, when, page, **filters)
+                    found = reads.list_talks(
+                        filters.get("status"), filters.get("party"), page, when,
+                        title=filters.get("title"),
+                    )  # fmt: skip
+                    assert found == expected, (as_of, at, filters, page)
+                    compared += 1
+                    nonempty += bool(expected)
+    assert compared > 300
+    assert nonempty > compared // 4
 
 
 def test_the_list_as_of_a_time_holds_the_talks_recorded_by_then(store: Components) -> None:
