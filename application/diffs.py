@@ -70,31 +70,19 @@ def _occurred(
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, Causes]:
     """States at two moments, as known now, and what each fact that happened between did.
 
-    The two states are reads at a moment (``folds``: from the stream's checkpoints); the
-    facts are the reads' too (their claims worked out once).
+    The two states are reads at a moment; each fact's effect is the change it makes in the
+    fold at ``end``; all resumed from the checkpoint before ``start`` (``folds.between``), so
+    that the states share what did not change.
     """
     if not events:
         return None, None, []
-    memo = folds.facts
-    earlier = {str(f.event.event_id) for f in temporal.select(events, at=start, memo=memo)}
-    internal: dict[str, Any] = {}
-    previous: dict[str, Any] | None = None  # the state before the next step (None: no leaves)
-    taken = True  # whether ``previous`` is the state as it is
+    walk = folds.between(events[0].originator_id, events, start, end)
     causes: Causes = []
-    chosen = temporal.select(events, at=end, memo=memo)
-    for fact, since in zip(chosen, temporal.suppressions(chosen), strict=True):
-        between = str(fact.event.event_id) not in earlier
-        if between and not taken:  # the state is taken only around causes
-            previous, taken = _snapshot(internal), True
-        temporal.step(internal, fact, skip=since is not None)
-        if not between:
-            taken = False
-            continue
-        current = _snapshot(internal)
+    previous = walk.previous
+    for fact, current in walk.steps:
         causes.append((str(fact.event.event_id), changed(previous, current)))
         previous = current
-    stream_id = events[0].originator_id
-    return folds.fold(stream_id, events, start), folds.fold(stream_id, events, end), causes
+    return walk.at_start, walk.at_end, causes
 
 
 def corrections_between(

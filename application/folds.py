@@ -73,11 +73,13 @@ class OccurrenceIndex:
         """(fact index, length of the shortest prefix leaving it out), for each such claim."""
         return list(self.claims.found.items())
 
-    def resume_point(self, counted: int) -> int:
-        """The latest checkpoint whose state is that of the first ``counted`` facts' fold so far:
-        no claim before it is outranked only by a fact between it and ``counted``."""
+    def resume_point(self, counted: int, until: int | None = None) -> int:
+        """The latest checkpoint at or before ``counted`` whose state is that of the fold of the
+        first ``until`` facts (``counted`` if not given) so far: no claim before it is outranked
+        only by a fact between it and ``until``."""
+        until = counted if until is None else until
         start = max(k for k in self.states if k <= counted)
-        while any(index < start < since <= counted for index, since in self.outranked):
+        while any(index < start < since <= until for index, since in self.outranked):
             start = max(k for k in self.states if k < start)
         return start
 
@@ -87,6 +89,18 @@ class OccurrenceIndex:
         for index, since in self.outranked:
             left_out[index] = since <= counted
         return left_out
+
+
+@dataclass(frozen=True)
+class Between:
+    """Two reads of a stream at a moment and what happened between them (``FoldCache.between``)."""
+
+    at_start: State | None  # the read at the first moment (None: the stream did not exist)
+    #: The fold at the second moment just before the first fact between (None: no fact came
+    #: before it), and each fact between with the state after it.
+    previous: State | None
+    steps: list[tuple[temporal.Fact, State]]
+    at_end: State | None  # the read at the second moment
 
 
 class FoldCache:
@@ -118,25 +132,53 @@ class FoldCache:
         state = self._occurrence_fold(stream_id, events, at)
         return None if state is None else temporal.public(state)
 
-    def _occurrence_fold(
-        self, stream_id: UUID, events: list[Event], at: datetime | None
-    ) -> State | None:
+    def between(
+        self, stream_id: UUID, events: list[Event], start: datetime, end: datetime
+    ) -> Between:
+        """The reads at ``start`` and at ``end``, and the facts that count at ``end`` and not at
+        ``start`` in the order the fold at ``end`` takes them, each with the state after it
+        (``Between``); all from the checkpoint before ``start``, so that the states share what
+        did not change between them (a diff of them walks only that: ``domain.diff.changed``).
+        """
+        if not events:
+            return Between(None, None, [], None)
         index = self._index(stream_id, events)
-        if at is None:
-            counted = len(index.facts)
-        else:
-            counted = index.background + bisect.bisect_right(index.starts, at)
-            if not any(  # the stream existed: one of its facts (not a correction) had happened
-                not f.is_correction and (not f.event.CREATES or temporal.occurs_by(f.event, at))
-                for f in index.facts[:counted]
-            ):
-                return None
+        last = _counted(index, end)
+        resumed = self._resumed(index, _counted(index, start))
+        at_start = None if resumed is None else temporal.public(resumed)
+        if last is None:
+            return Between(at_start, None, [], None)
+        first = min(_counted(index, start) or 0, last)
+        begin = index.resume_point(first, until=last)
+        state: State = dict(index.states[begin])
+        skips = index.skips(last)
+        for position in range(begin, first):
+            temporal.step(state, index.facts[position], skip=skips[position])
+        previous = temporal.public(state) if first else None
+        steps = []
+        for position in range(first, last):
+            temporal.step(state, index.facts[position], skip=skips[position])
+            steps.append((index.facts[position], temporal.public(state)))
+        return Between(at_start, previous, steps, temporal.public(state))
+
+    @staticmethod
+    def _resumed(index: OccurrenceIndex, counted: int | None) -> State | None:
+        """The state of the index's first ``counted`` facts, with the fold's bookkeeping (None:
+        the stream did not exist), from the latest checkpoint that serves."""
+        if counted is None:
+            return None
         start = index.resume_point(counted)
         state: State = dict(index.states[start])  # the top level is this read's own
         skips = index.skips(counted)
         for position in range(start, counted):
             temporal.step(state, index.facts[position], skip=skips[position])
         return state
+
+    def _occurrence_fold(
+        self, stream_id: UUID, events: list[Event], at: datetime | None
+    ) -> State | None:
+        index = self._index(stream_id, events)
+        return self._resumed(index, _counted(index, at))
 
     def _has(self, stream_id: UUID, version: int) -> bool:
         with self._lock:
@@ -218,3 +260,17 @@ class FoldCache:
                 temporal.step(state, index.facts[position], skip=skips[position])
             index.states[count] = dict(state)
             done = count
+
+
+def _counted(index: OccurrenceIndex, at: datetime | None) -> int | None:
+    """How many of the index's facts (a prefix) count at a moment (all of them: None), or None
+    if the stream did not exist then (none of its facts but a correction had happened)."""
+    if at is None:
+        return len(index.facts)
+    counted = index.background + bisect.bisect_right(index.starts, at)
+    if not any(
+        not f.is_correction and (not f.event.CREATES or temporal.occurs_by(f.event, at))
+        for f in index.facts[:counted]
+    ):
+        return None
+    return counted

@@ -56,28 +56,35 @@ def changed(
     """
     found: set[str] = set()
     _differing(
-        _NOTHING if before is None else before, _NOTHING if after is None else after, prefix, found
+        _NOTHING if before is None else before,
+        _NOTHING if after is None else after,
+        prefix,
+        found,
+        {},
     )
     return found
 
 
-def _differing(before: Any, after: Any, prefix: str, found: set[str]) -> None:
+def _differing(
+    before: Any, after: Any, prefix: str, found: set[str], lists: dict[int, bool]
+) -> None:
     if before is after:
         return
     if isinstance(before, dict) and isinstance(after, dict) and before and after:
         for key in before.keys() | after.keys():
             _differing(
                 before.get(key, _NOTHING), after.get(key, _NOTHING),
-                f"{prefix}/{_escape(str(key))}", found,
+                f"{prefix}/{_escape(str(key))}", found, lists,
             )  # fmt: skip
         return
-    if _objects(before) and _objects(after):
-        for index in range(max(len(before), len(after))):
-            _differing(
-                before[index] if index < len(before) else _NOTHING,
-                after[index] if index < len(after) else _NOTHING,
-                f"{prefix}/{index}", found,
-            )  # fmt: skip
+    if _objects(before, lists) and _objects(after, lists):
+        for index, (old, new) in enumerate(zip(before, after, strict=False)):
+            if old is not new:  # most items of successive states are shared
+                _differing(old, new, f"{prefix}/{index}", found, lists)
+        for index in range(min(len(before), len(after)), len(before)):  # items removed
+            _differing(before[index], _NOTHING, f"{prefix}/{index}", found, lists)
+        for index in range(min(len(before), len(after)), len(after)):  # items added
+            _differing(_NOTHING, after[index], f"{prefix}/{index}", found, lists)
         return
     old = {} if before is _NOTHING else flatten(before, prefix)
     new = {} if after is _NOTHING else flatten(after, prefix)
@@ -88,9 +95,20 @@ def _differing(before: Any, after: Any, prefix: str, found: set[str]) -> None:
     )
 
 
-def _objects(value: Any) -> bool:
-    """A list ``flatten`` descends into: not empty, and of objects only."""
-    return isinstance(value, list) and bool(value) and all(isinstance(i, dict) for i in value)
+def _objects(value: Any, lists: dict[int, bool] | None = None) -> bool:
+    """A list ``flatten`` descends into: not empty, and of objects only.
+
+    ``lists``: the answers for lists seen before, by identity (within one walk over states
+    that are not changed meanwhile: a long list is looked at once, not at every path in it).
+    """
+    if not isinstance(value, list) or not value:
+        return False
+    if lists is not None and (known := lists.get(id(value))) is not None:
+        return known
+    found = all(isinstance(i, dict) for i in value)
+    if lists is not None:
+        lists[id(value)] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -104,13 +122,23 @@ class FieldChange:
 
 
 def compare(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
-    """Every leaf added, changed or removed from ``before`` to ``after``, in path order."""
-    old, new = flatten(before or {}), flatten(after or {})
-    old.pop("", None)  # an empty state's only leaf
-    new.pop("", None)
-    found = []
+    """Every leaf added, changed or removed from ``before`` to ``after``, in path order.
+
+    Only the leaves that differ (``changed``: what the two sides share is not walked) are
+    looked up on each side; an empty container on one side whose contents the other side lists
+    is no change of its own (the contents are).
+    """
+    old_root, new_root = before or {}, after or {}
+    paths = changed(old_root, new_root)
+    paths.discard("")  # an empty state's only leaf
+    lists: dict[int, bool] = {}
+    old = {p: v for p in paths if (v := _leaf_at(old_root, p, lists)) is not _NOTHING}
+    new = {p: v for p in paths if (v := _leaf_at(new_root, p, lists)) is not _NOTHING}
+    # The leaves inside a container emptied on one side are all on the other side's list of
+    # differing leaves: the containers above those are the ones that matter.
     old_above, new_above = _containers(old), _containers(new)
-    for path in sorted(old.keys() | new.keys()):
+    found = []
+    for path in sorted(paths):
         if _emptied_container(path, old, new_above) or _emptied_container(path, new, old_above):
             continue
         if path not in old:
@@ -120,6 +148,23 @@ def compare(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
         elif old[path] != new[path]:
             found.append(FieldChange(path, "changed", old[path], new[path]))
     return found
+
+
+def _leaf_at(value: Any, path: str, lists: dict[int, bool]) -> Any:
+    """The leaf (``flatten``'s) at a JSON pointer, or ``_NOTHING`` if there is none there."""
+    for segment in path.split("/")[1:]:
+        if isinstance(value, dict) and value:
+            key = segment.replace("~1", "/").replace("~0", "~")
+            if key not in value:
+                return _NOTHING
+            value = value[key]
+        elif _objects(value, lists) and segment.isdigit() and int(segment) < len(value):
+            value = value[int(segment)]
+        else:
+            return _NOTHING
+    if (isinstance(value, dict) and value) or _objects(value, lists):
+        return _NOTHING  # a container, not a leaf
+    return value
 
 
 def _emptied_container(path: str, one: dict[str, Any], above_other: set[str]) -> bool:

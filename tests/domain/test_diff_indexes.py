@@ -35,11 +35,12 @@ def test_a_container_lists_what_changed_inside_it_and_a_sibling_does_not() -> No
     assert "/rounds/0/cit" not in index
 
 
+#: Keys that a JSON pointer escapes ("/" and "~") and keys that look like list indexes.
+KEYS = st.sampled_from(["a", "b", "bc", "0", "x/y", "~1", "~0/"])
 STATES = st.recursive(
-    st.none() | st.integers(0, 3) | st.sampled_from(["x", "y"]),
-    lambda inner: st.lists(st.dictionaries(st.sampled_from(["a", "b", "bc"]), inner, max_size=3),
-                           max_size=3)
-    | st.dictionaries(st.sampled_from(["a", "b", "bc"]), inner, max_size=3),
+    st.none() | st.integers(0, 3) | st.sampled_from(["x", "y"]) | st.just([]) | st.just({}),
+    lambda inner: st.lists(st.dictionaries(KEYS, inner, max_size=3), max_size=3)
+    | st.dictionaries(KEYS, inner, max_size=3),
     max_leaves=12,
 ).filter(lambda v: isinstance(v, dict))  # fmt: skip
 
@@ -72,6 +73,10 @@ def test_compare_gives_what_a_walk_over_every_leaf_gives(
     before: dict[str, Any], after: dict[str, Any]
 ) -> None:
     assert compare(before, after) == walked(before, after)
+    shared = {"kept": before, "moved": after}  # the two sides sharing values, as fold steps do
+    assert compare(shared, {**shared, "moved": before}) == walked(
+        shared, {**shared, "moved": before}
+    )
 
 
 def test_a_list_emptied_of_what_the_other_side_lists_is_no_change_of_its_own() -> None:

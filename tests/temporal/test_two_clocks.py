@@ -220,6 +220,85 @@ def test_a_read_that_keeps_no_index_gives_the_same_state_and_keeps_none(
     assert cache.fold(stream, events, None, keep=False) == kept
 
 
+def plainly_between(
+    events: list[Event], start: datetime, end: datetime
+) -> tuple[Any, list[tuple[str, Any]]]:
+    """The fold at ``end`` from its first fact, by the domain's own steps: the state before the
+    first fact that did not count at ``start`` (None if none came before it; with no such fact,
+    the state of all), and each such fact's id with the state after it."""
+    earlier = {str(f.event.event_id) for f in temporal.select(events, at=start)}
+    chosen = temporal.select(events, at=end)
+    state: dict[str, Any] = {}
+    before: Any = None
+    found: list[tuple[str, Any]] = []
+    for position, (fact, since) in enumerate(
+        zip(chosen, temporal.suppressions(chosen), strict=True)
+    ):
+        if str(fact.event.event_id) not in earlier and not found and position:
+            before = temporal.public(state)
+        temporal.step(state, fact, skip=since is not None)
+        if str(fact.event.event_id) not in earlier:
+            found.append((str(fact.event.event_id), temporal.public(state)))
+    if chosen and not found:  # none between: the state of every fact counted
+        before = temporal.public(state)
+    return before, found
+
+
+@PROPERTIES
+@given(families(), st.integers(-3, 50 * 24), st.integers(0, 50 * 24))
+def test_the_facts_between_two_moments_resume_from_checkpoints_to_the_plain_fold(
+    events: list[Event], hours: int, longer: int
+) -> None:
+    start = datetime(2025, 5, 1, tzinfo=UTC) + timedelta(hours=hours)
+    end = start + timedelta(hours=longer)
+    walk = FoldCache(every=2).between(events[0].originator_id, events, start, end)
+
+    expected_before, expected = plainly_between(events, start, end)
+    assert walk.previous == expected_before
+    assert [(str(fact.event.event_id), state) for fact, state in walk.steps] == expected
+    assert walk.at_start == temporal.fold(events, at=start)
+    assert walk.at_end == temporal.fold(events, at=end)
+    # Every fact that counts at ``end`` and not at ``start`` is among them, and no other.
+    at_start = {str(f.event.event_id) for f in temporal.select(events, at=start)}
+    at_end = {str(f.event.event_id) for f in temporal.select(events, at=end)}
+    assert {event_id for event_id, _ in expected} == at_end - at_start
+
+
+def test_a_claim_outranked_by_one_between_the_moments_is_left_out_before_them_too() -> None:
+    """The agreement's terms recorded first stand, though dated after the rival's: in the fold
+    at the later moment the rival is left out from the start, so the walk cannot resume from a
+    checkpoint that applied it."""
+    talks = Talks.open(
+        Talks.TalksProposed, stream_id=uuid4(), event_id=uuid4(),
+        envelope=Envelope(occurred=Occurrence(precision="unknown"), sources=(Source(url="urn:0"),)),
+        title="Talks", parties=["A", "B"],
+    )  # fmt: skip
+
+    def record(kind: type[Event], day: str, source: str, **data: Any) -> None:
+        envelope = Envelope(occurred=Occurrence(precision="day", value=day),
+                            sources=(Source(url=source),))  # fmt: skip
+        talks.record(kind, event_id=uuid4(), envelope=envelope, **data)
+
+    agreement = {"title": "Prisoner exchange", "parties": ["A", "B"]}
+    record(Talks.AgreementReached, "2025-06-10", "urn:1", terms="all for all", **agreement)
+    for day in ("2025-05-02", "2025-05-03", "2025-05-04"):
+        record(Talks.MediatorConsulted, day, f"urn:{day}", party="A", mediator="Türkiye",
+               participants=[f"Person {day}"])  # fmt: skip
+    record(Talks.AgreementReached, "2025-05-01", "urn:2", terms="1000 for 1000", **agreement)
+    events: list[Event] = list(talks.collect_events())  # type: ignore[arg-type]
+    start, end = datetime(2025, 5, 5, tzinfo=UTC), datetime(2025, 6, 11, tzinfo=UTC)
+
+    walk = FoldCache(every=2).between(events[0].originator_id, events, start, end)
+
+    steps = [(str(f.event.event_id), state) for f, state in walk.steps]
+    assert (walk.previous, steps) == plainly_between(events, start, end)
+    assert walk.previous is not None
+    assert not walk.previous.get("agreements")  # the rival's terms never stood in that fold
+    assert walk.at_start is not None  # though they stood in the read at the first moment
+    assert walk.at_start["agreements"][0]["terms"] == "1000 for 1000"
+    assert [f.event.type_name() for f, _ in walk.steps] == ["AgreementReached"]
+
+
 def test_the_indexes_kept_hold_at_most_max_facts_facts_between_them() -> None:
     talks = Talks.open(
         Talks.TalksProposed, stream_id=uuid4(), event_id=uuid4(),
