@@ -21,6 +21,7 @@ from domain import temporal
 from domain.base import NegotiationAggregate
 from domain.catalogue import EVENT_TYPES
 from domain.temporal import Fact
+from projections.carried import CARRIED, Carried
 from projections.revisions import revisions as temporal_revisions
 from projections.versioned import VersionedRows
 from projections.view import LIVE, NEXT, StorableTx, Tables, View
@@ -89,6 +90,8 @@ class Projector:
         self.app, self.views, self.batch_size = app, views, batch_size
         self.db = app.database
         self.index = EventIndex(app.database)
+        #: Rows the views keep decoded between the live batches of this process.
+        self.carried = Carried()
         #: Held for the whole of a rebuild (store/rebuild_lock.py), when the wiring sets one.
         self.rebuild_guard: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext
 
@@ -241,6 +244,7 @@ class Projector:
         next step.
         """
         prepared = self.prepare(batch)
+        end = batch[-1][0]
         try:
             with self.db.transaction() as tx:
                 claimed = [
@@ -249,15 +253,18 @@ class Projector:
                     if tx.update(
                         "UPDATE nt_projection_tracking SET position = ?"
                         " WHERE view = ? AND position = ? AND state != 'failed'",
-                        (batch[-1][0], name, after),
+                        (end, name, after),
                     )
                     == 1
                 ]
                 for name in claimed:
+                    tx.pending[(CARRIED, name)] = self.carried.take(name, after)
                     self._apply(tx, self.views[name], LIVE, batch, prepared)
         except ViewFailedError as failure:
             self._halt(failure)
             raise
+        for name in claimed:  # committed: what the views kept serves the next batch here
+            self.carried.give_back(name, end, tx.pending[(CARRIED, name)])
         return claimed
 
     def _halt(self, failure: ViewFailedError) -> None:
@@ -418,6 +425,7 @@ class Projector:
                         (view.name,),
                     )
                 for view in views:
+                    self.carried.forget(view.name)
                     view.swap_in_next(tx)
                     tx.execute(
                         "UPDATE nt_projection_tracking SET position = ?, state = 'running',"

@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain import temporal
+from domain.base import appended
 from domain.occurrence import Occurrence
 from domain.temporal import Fact
+from projections.carried import CARRIED, Rows
 from projections.view import Context, Tables, View, dumps, loads
 from store.sql import Tx
 
@@ -47,15 +49,15 @@ def _tie_delegation(state: dict[str, Any], fact: Fact, party: str | None) -> Non
     number = getattr(event, "round_number", None)
     if number is None or fact.retracted_by is not None or fact.is_correction:
         return
-    tied = state.setdefault("_round_delegations", [])
     entry = {
         "delegation_id": str(event.originator_id),
         "party": party,
         "type": event.type_name(),
         "event_id": str(event.event_id),
     }
-    if [number, entry] not in tied:
-        tied.append([number, entry])
+    if [number, entry] not in state.get("_round_delegations", []):
+        # A new list, as the fold adds to one: a state kept between batches shares the old.
+        appended(state, "_round_delegations", [number, entry])
 
 
 class TalksOverview(View):
@@ -80,14 +82,15 @@ class TalksOverview(View):
         entry = tx.pending.get(key)
         if entry is None:
             rows = tx.execute(
-                f"SELECT state, last_position, last_type, last_headline FROM {table}"
-                " WHERE talks_id = ?",
+                f"SELECT last_position, last_type, last_headline FROM {table} WHERE talks_id = ?",
                 (context.talks_id,),
             )
             if not rows and context.kind != "talks":
                 return  # a delegation or position of a Talks this view never saw created
             entry = {
-                "state": loads(rows[0]["state"]) if rows else {},
+                "state": self._state(tx, table, context.talks_id, rows[0]["last_position"])
+                if rows
+                else {},
                 "last": (rows[0]["last_position"], rows[0]["last_type"], rows[0]["last_headline"])
                 if rows
                 else (0, "", ""),
@@ -101,13 +104,27 @@ class TalksOverview(View):
         if position >= entry["last"][0]:
             entry["last"] = (position, event.type_name(), fact.headline)
 
+    def _state(self, tx: Tx, table: str, talks_id: str, version: int) -> dict[str, Any]:
+        """A row's state: as the follower's last batch kept it, or read and decoded."""
+        carried: Rows | None = tx.pending.get((CARRIED, self.name))
+        kept = None if carried is None else carried.taken(talks_id, version)
+        if kept is not None:
+            return kept
+        rows = tx.execute(f"SELECT state FROM {table} WHERE talks_id = ?", (talks_id,))
+        state: dict[str, Any] = loads(rows[0]["state"])
+        return state
+
     def flush(self, tx: Tx, names: Tables) -> None:
-        """Write the rows folded in this transaction."""
+        """Write the rows folded in this transaction (and keep them, for the next batch)."""
         table = names["talks_overview"]
+        carried: Rows | None = tx.pending.get((CARRIED, self.name))
         for key in [k for k in tx.pending if k[0] == table]:
             entry = tx.pending.pop(key)
             state = entry["state"]
             shown = with_delegations(state)
+            text = dumps(shown)
+            if carried is not None:
+                carried.keep(key[1], entry["last"][0], state, len(text))
             tx.execute(
                 f"INSERT INTO {table} (talks_id, title, status, parties, state, next_round,"
                 " last_position, last_type, last_headline) VALUES (?,?,?,?,?,?,?,?,?)"
@@ -120,7 +137,7 @@ class TalksOverview(View):
                     state.get("title", ""),
                     state.get("status", "proposed"),
                     dumps(state.get("parties", [])),
-                    dumps(shown),
+                    text,
                     dumps(next_round(shown)),
                     *entry["last"],
                 ),
