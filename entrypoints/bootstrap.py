@@ -90,6 +90,7 @@ def build(settings: Settings, *, follow: bool) -> Components:
         application.close()
         raise
     service = TimelineService(application, group_commit=settings.group_commit)
+    projector.stream_events = service.cache.events
     lock = RebuildLock(settings)
     projector.rebuild_guard = lock.rebuilding
     runner = listener = None

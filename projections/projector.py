@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -92,8 +92,21 @@ class Projector:
         self.index = EventIndex(app.database)
         #: Rows the views keep decoded between the live batches of this process.
         self.carried = Carried()
+        #: A stream's first N events, decoded: the wiring gives the process's event cache, so
+        #: that a family read at each correction (in a rebuild, at every batch that holds one)
+        #: decodes only the events it has not decoded before.
+        self.stream_events: Callable[[UUID, int], Sequence[NegotiationAggregate.Event]] = (
+            self._read_events
+        )
         #: Held for the whole of a rebuild (store/rebuild_lock.py), when the wiring sets one.
         self.rebuild_guard: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext
+
+    def _read_events(self, stream_id: UUID, upto: int) -> list[NegotiationAggregate.Event]:
+        return [
+            event
+            for event in self.app.events.get(stream_id, lte=upto)
+            if isinstance(event, NegotiationAggregate.Event)
+        ]
 
     def setup(self) -> None:
         """Create the tracking table, a tracking row and live tables for every view."""
@@ -225,7 +238,7 @@ class Projector:
         events = {
             (stream_id, event.originator_version): event
             for stream_id, version in newest.items()
-            for event in self.app.events.get(UUID(stream_id), lte=version)
+            for event in self.stream_events(UUID(stream_id), version)
         }
         ordered = [events[(r["stream_id"], r["version"])] for r in rows]
         found = temporal.facts(e for e in ordered if isinstance(e, NegotiationAggregate.Event))
