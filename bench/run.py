@@ -63,6 +63,8 @@ FULL: dict[str, Any] = {
     "http_batch_seconds": 8.0,
     "time_travel_reads": 200,
     "time_travel_seconds": 30.0,
+    "diff_seconds": 60.0,
+    "diff_timeout_seconds": 60.0,
     "ryw_samples": 200,
     "ryw_seconds": 20.0,
     "rul_seconds": 8.0,
@@ -82,6 +84,8 @@ DEFAULT: dict[str, Any] = FULL | {
     "bare_seconds": 4.0,
     "http_batch_seconds": 4.0,
     "time_travel_seconds": 6.0,
+    "diff_seconds": 15.0,
+    "diff_timeout_seconds": 20.0,
     "ryw_samples": 100,
     "ryw_seconds": 5.0,
     "rul_seconds": 6.0,
@@ -102,6 +106,8 @@ QUICK: dict[str, Any] = DEFAULT | {
     "http_batch_seconds": 2.0,
     "time_travel_reads": 100,
     "time_travel_seconds": 3.0,
+    "diff_seconds": 5.0,
+    "diff_timeout_seconds": 5.0,
     "ryw_samples": 50,
     "ryw_seconds": 3.0,
     "rul_seconds": 3.0,
@@ -233,6 +239,7 @@ def run_backend(run: Run, backend: str, sizes: dict[str, Any]) -> None:
                     store, "time-travel", NT_RUN_PROJECTIONS="false"
                 ) as server:
                     add(time_travel.run(server, info, sizes))
+                    add(time_travel.run_diffs(server, info, sizes))  # last: it may time out
 
     # c. Rebuild; then a server on that store for a, e, f and the HTTP half of b.
     with run.guard(backend, "service store"), common.fresh_store(backend) as store:

@@ -1,5 +1,6 @@
 """d. Time travel: state reads of a Talks with many events at random versions, random ``as_of``
-(record time) and random ``at`` (valid time), over HTTP against the running server, one at a time.
+(record time) and random ``at`` (valid time), over HTTP against the running server, one at a time;
+then its diff between two random points on either axis.
 
 The server runs on the imported store with NT_RUN_PROJECTIONS=false (state reads fold the stream;
 they do not read the views). The first read on each clock is timed apart (first_read_ms).
@@ -12,10 +13,13 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
+
 from bench import bulk, common
 from bench.common import Result
 
 TARGET_P99_MS = 10.0
+TARGET_DIFF_P99_MS = 50.0
 
 
 def prepare(target: common.Target, stream: str) -> dict[str, Any]:
@@ -85,6 +89,71 @@ def run_views(server: common.Server, info: dict[str, Any], sizes: dict[str, Any]
             for clock, params in (("as_of", as_of), ("at", at)):
                 results += _timed(http, path, params, sizes, f"{what} ?{clock}= p99")
     return results
+
+
+def run_diffs(server: common.Server, info: dict[str, Any], sizes: dict[str, Any]) -> list[Result]:
+    """Diffs of the long Talks between two random points on each axis: two days of the world
+    (``occurred``), two record times within its recording (``recorded``). A diff that takes
+    longer than ``diff_timeout_seconds`` counts as that long (and the part stops there: the
+    server is still computing it)."""
+    rng = random.Random(44)
+    first, last = parse(info["first"]), parse(info["last"])
+    span = (last - first).total_seconds()
+
+    def days() -> dict[str, Any]:
+        start, end = sorted(rng.sample(range(bulk.DAYS), 2))
+        begin = bulk.EPOCH + timedelta(days=start)
+        return {"from": begin.isoformat(), "to": (bulk.EPOCH + timedelta(days=end)).isoformat()}
+
+    def record_times() -> dict[str, Any]:
+        start, end = sorted(rng.uniform(0, span) for _ in range(2))
+        return {
+            "axis": "recorded",
+            "from": _instant(first + timedelta(seconds=start)),
+            "to": _instant(first + timedelta(seconds=end)),
+        }
+
+    results = []
+    path = f"/talks/{info['stream']}/diff"
+    timeout = sizes["diff_timeout_seconds"]
+    with httpx.Client(base_url=server.url, timeout=timeout) as http:
+        for axis, params in (("occurred", days), ("recorded", record_times)):
+            latencies, statuses, timed_out = [], {}, 0
+            deadline = time.monotonic() + sizes["diff_seconds"]
+            while len(latencies) < sizes["time_travel_reads"] and time.monotonic() < deadline:
+                begin = time.perf_counter()
+                try:
+                    response = http.get(path, params=params())
+                except httpx.TimeoutException:
+                    latencies.append(timeout)
+                    timed_out += 1
+                    break
+                latencies.append(time.perf_counter() - begin)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            figures = common.summary_ms(latencies)
+            label = f"Talks diff, two random points ?axis={axis} p99"
+            detail = {
+                **figures,
+                "statuses": statuses,
+                "timed_out": timed_out,
+                "reads": len(latencies),
+            }
+            results += [
+                Result(
+                    "time travel", label, figures["p99_ms"], "ms", f"<= {TARGET_DIFF_P99_MS:g}",
+                    common.at_most(figures["p99_ms"], TARGET_DIFF_P99_MS), detail,
+                ),
+                Result("time travel", label.replace(" p99", " p50"), figures["p50_ms"], "ms"),
+                Result(
+                    "time travel", f"Talks diff ?axis={axis}: reads past {timeout:g} s (counted at it)",
+                    timed_out, "reads",
+                ),
+            ]  # fmt: skip
+    return results
+
+
+def _instant(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _timed(http: Any, path: str, params: Any, sizes: dict[str, Any], label: str) -> list[Result]:
