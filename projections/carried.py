@@ -19,8 +19,9 @@ from typing import Any
 
 from cachetools import LRUCache
 
-#: Characters of JSON text kept per view, at most (the decoded rows take a few times that).
-MAX_CHARS = 4_000_000
+#: Characters of JSON text kept per view, at most: decoded, the realistic workload's overview
+#: rows take 3.5 bytes a character, so about 7 MB (a few dozen Talks of it).
+MAX_CHARS = 2_000_000
 #: ``Tx.pending`` key of a view's carried rows, with the view's name: ``(CARRIED, name)``.
 CARRIED = "carried"
 

@@ -9,6 +9,7 @@ import pytest
 from support import append, body, day, digests, fresh_projector, opened, stream, talks
 
 from application.components import Components
+from projections.carried import Rows
 from projections.projector import Projector, ViewFailedError
 from projections.view import loads
 from store.settings import Settings
@@ -112,3 +113,23 @@ def assert_as_one_event_at_a_time(store: Components, follower: Projector) -> Non
 def next_batch(projector: Projector) -> tuple[int, list[tuple[int, object]]]:
     after = int(projector.tracking("talks_overview")["position"])
     return after, projector.read(after, projector.batch_size)  # type: ignore[return-value]
+
+
+def test_kept_rows_are_bounded_by_the_text_they_were_written_as() -> None:
+    rows = Rows(max_chars=10)
+    rows.keep("big", 1, {"title": "too long"}, chars=11)
+    assert rows.taken("big", 1) is None  # larger than the whole bound: read again instead
+    rows.keep("first", 1, {"title": "a"}, chars=6)
+    rows.keep("second", 4, {"title": "b"}, chars=6)  # 12 > 10: the least recent goes
+    assert rows.taken("first", 1) is None
+    assert rows.taken("second", 4) == {"title": "b"}
+    assert rows.taken("second", 5) is None  # the row moved on since it was kept
+
+
+def test_a_kept_state_is_handed_out_as_a_copy() -> None:
+    rows = Rows()
+    rows.keep("talks", 3, {"status": "scheduled"}, chars=30)
+    taken = rows.taken("talks", 3)
+    assert taken is not None
+    taken["status"] = "held"  # the next batch folds on its copy
+    assert rows.taken("talks", 3) == {"status": "scheduled"}
