@@ -42,3 +42,18 @@ class EventCache:
                 )
             self._streams[stream_id] = cached  # most recently used, at its new size
             return cached[:upto]
+
+    def event(self, stream_id: UUID, version: int) -> Event | None:
+        """The stream's event at ``version``: from the cache if it holds it, else read alone
+        (a correction's target, checked while its stream grows: extending the cache would
+        decode every event since)."""
+        with self._lock:
+            cached = self._streams.get(stream_id)
+            if cached is not None and len(cached) >= version:
+                return cached[version - 1]
+        found = [
+            event
+            for event in self.app.events.get(stream_id, gt=version - 1, lte=version)
+            if isinstance(event, Event)
+        ]
+        return found[0] if found else None

@@ -495,11 +495,16 @@ class TimelineService:
             return None
         stream_id, version = UUID(found["stream_id"]), int(found["version"])
 
+        def event() -> NegotiationAggregate.Event:
+            found = self.cache.event(stream_id, version)
+            assert found is not None  # the index lists it: it is stored
+            return found
+
         def data() -> dict[str, Any]:  # loaded only if a correction's fields need checking
-            return self.events_of(stream_id, version)[-1].data()
+            return event().data()
 
         def source_count() -> int:  # loaded only if an erratum names a source
-            return len(self.events_of(stream_id, version)[-1].envelope.sources)
+            return len(event().envelope.sources)
 
         return corrections.Target(found["stream_id"], found["type"], data, source_count)
 

@@ -213,6 +213,43 @@ def test_a_correction_of_a_person_field_made_earlier_in_the_file(
     assert state["members"] == [{"name": "Rustem Umerov", "title": "Minister"}]
 
 
+def test_a_correction_of_an_event_stored_by_an_earlier_import_is_checked_against_it(
+    service: TimelineService,
+) -> None:
+    """The target is not in the file: its fields are read from the store, once, while its
+    stream grows in the same file."""
+    delegation = "5e1ec7ed-0000-4000-8000-000000000002"
+    member = "5e1ec7ed-0000-4000-8000-0000000000b1"
+    earlier = [
+        talks_line(),
+        body_line(kind="delegations", stream_id=delegation, type="DelegationAnnounced",
+                  data={"talks_id": NEW_TALKS, "party": "Ukraine"}),
+        body_line(stream_id=delegation, type="DelegationMemberAdded", event_id=member,
+                  data={"member": {"name": "Rustem Umerov"}}),
+    ]  # fmt: skip
+    assert import_lines(service, earlier, principal="import:x").appended == 3
+    later = [
+        body_line(stream_id=delegation, type="DelegationMemberAdded",
+                  data={"member": {"name": "Serhiy Kyslytsya"}}),
+        body_line(stream_id=delegation, type="EventCorrected",
+                  data={"corrects": member, "reason": "a typo", "fields": {"party": "Russia"}}),
+        body_line(stream_id=delegation, type="EventCorrected",
+                  data={"corrects": member, "reason": "title",
+                        "fields": {"member": {"name": "Rustem Umerov", "title": "Minister"}}}),
+    ]  # fmt: skip
+
+    report = import_lines(service, later, principal="import:x")
+
+    # A member added has no party: the first correction names a field its target lacks.
+    assert [(error.line, error.pointer) for error in report.errors] == [(2, "/data/fields/party")]
+    assert report.appended == 2
+    state = service.state("delegations", UUID(delegation))
+    assert state["members"] == [
+        {"name": "Rustem Umerov", "title": "Minister"},
+        {"name": "Serhiy Kyslytsya", "title": None},  # no title reported
+    ]
+
+
 def test_a_creating_line_without_a_stream_id_gets_a_stable_one(service: TimelineService) -> None:
     file = [talks_line(stream_id=None)]
 
