@@ -572,7 +572,8 @@ def import_lines(
     if strict:
         _check_all(service, parsed, report, progress)
     if not (strict and report.errors):
-        _append_all(service, parsed, report, principal, progress)
+        with service.app.snapshots_deferred():  # a long stream's once, not at every batch
+            _append_all(service, parsed, report, principal, progress)
     report.errors.sort(key=lambda error: error.line)
     return report
 

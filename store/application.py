@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -42,6 +44,8 @@ class TimelineApplication(Application[UUID]):
         dialect: Dialect = "postgres" if "postgres" in type(self.factory).__module__ else "sqlite"
         datastore = getattr(self.factory, "datastore")  # noqa: B009 (SQLite and PostgreSQL factories)
         self.database = Database(datastore, dialect)
+        #: Per thread, snapshots due inside ``snapshots_deferred``: aggregate, version saved.
+        self._deferring = threading.local()
 
     def load(self, stream_id: UUID, version: int | None = None) -> Any:
         """The stream's aggregate (at ``version``), from the cache, snapshot and events."""
@@ -87,6 +91,39 @@ class TimelineApplication(Application[UUID]):
                 self.repository.cache.put(aggregate_id, aggregate)
         return recordings
 
+    @contextmanager
+    def snapshots_deferred(self) -> Iterator[None]:
+        """Snapshots due within the block are taken once, at its end (an import saves a long
+        stream's batches one after another, and each crossed a multiple of its interval: a
+        snapshot of its whole state each time).
+
+        At the end, each aggregate is snapshot from memory as its last save left it, if it is
+        still at the version saved (a snapshot is only ever of a stored version); one changed
+        since is left to later saves. A block that raises takes none.
+        """
+        if self._deferred() is not None:  # nested: the outer block takes them
+            yield
+            return
+        due: dict[UUID, tuple[Any, int]] = {}
+        self._deferring.due = due
+        try:
+            yield
+        finally:
+            self._deferring.due = None
+        for aggregate, version in due.values():
+            if aggregate.version == version and not aggregate.pending_events:
+                self._snapshot(aggregate)
+
+    def _deferred(self) -> dict[UUID, tuple[Any, int]] | None:
+        due: dict[UUID, tuple[Any, int]] | None = getattr(self._deferring, "due", None)
+        return due
+
+    def _snapshot(self, aggregate: Any) -> None:
+        assert self.snapshots is not None
+        snapshot_class = getattr(type(aggregate), "Snapshot", type(self).snapshot_class)
+        assert snapshot_class is not None
+        self.snapshots.put([snapshot_class.take(aggregate)])
+
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot each saved aggregate whose save crossed a multiple of its interval.
 
@@ -106,6 +143,7 @@ class TimelineApplication(Application[UUID]):
             if interval is None or not saved:
                 continue
             if max(saved) // interval > (min(saved) - 1) // interval:
-                snapshot_class = getattr(type(aggregate), "Snapshot", type(self).snapshot_class)
-                assert snapshot_class is not None
-                self.snapshots.put([snapshot_class.take(aggregate)])
+                if (due := self._deferred()) is not None:
+                    due[aggregate_id] = (aggregate, aggregate.version)
+                else:
+                    self._snapshot(aggregate)

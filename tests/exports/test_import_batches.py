@@ -127,3 +127,41 @@ def test_strict_interleaved_file_is_checked_first_then_stored_in_one_batch(
 
     assert (report.appended, report.errors, report.stopped) == (8, [], False)
     assert counted == [8]
+
+
+def test_a_long_stream_imported_in_many_batches_is_snapshot_once_at_its_last_version(
+    service: TimelineService,
+) -> None:
+    """Each batch of 500 lines crossed a multiple of the snapshot interval (100); the stream
+    is snapshot once, at the end, and reads back from that snapshot as from its events."""
+    talks = {"title": "Talks", "parties": ["Ukraine", "Russia"]}
+    file = [line(TALKS_A, "TalksProposed", talks, 1, kind="talks")]
+    file += [
+        line(TALKS_A, "MediatorRoleAssumed", {"mediator": f"Mediator {n % 7}", "role": "host"}, n)
+        for n in range(2, 1201)
+    ]
+    report = import_lines(service, file, principal="import:x")
+    assert (report.appended, report.errors) == (1200, [])
+
+    snapshots = list(service.app.snapshots.get(UUID(TALKS_A)))  # type: ignore[union-attr]
+    assert [s.originator_version for s in snapshots] == [1200]
+    state = service.state("talks", UUID(TALKS_A))
+    assert state["version"] == 1200
+    assert sorted(m["name"] for m in state["mediators"]) == [f"Mediator {n}" for n in range(7)]
+    assert sum(len(m["roles"]) for m in state["mediators"]) == 1199
+    # The aggregate as loaded through the snapshot takes the next event as one from its events.
+    assert service.app.load(UUID(TALKS_A)).version == 1200
+
+
+def test_a_refused_last_line_leaves_the_snapshot_at_the_last_version_stored(
+    service: TimelineService,
+) -> None:
+    """A snapshot is only of a version stored: the import's last save of the stream."""
+    talks = {"title": "Talks", "parties": ["Ukraine", "Russia"]}
+    file = [line(TALKS_A, "TalksProposed", talks, 1, kind="talks")]
+    file += [line(TALKS_A, "RoundHeld", {"number": n}, n) for n in range(2, 151)]
+    file.append(line(TALKS_A, "RoundHeld", {"number": "two"}, 151))  # refused: not stored
+    report = import_lines(service, file, principal="import:x")
+    assert (report.appended, len(report.errors)) == (150, 1)
+    snapshots = list(service.app.snapshots.get(UUID(TALKS_A)))  # type: ignore[union-attr]
+    assert [s.originator_version for s in snapshots] == [150]
