@@ -46,8 +46,19 @@ def _strings(value: Any) -> list[str]:
 
 
 def fts_table(names: Tables) -> str:
-    """The SQLite FTS5 table beside a generation's rows."""
+    """The SQLite FTS5 table beside a generation's rows: each entry's rowid is its position,
+    so that a family's entries are found through the rows' index on ``talks_id``."""
+    return names["search"] + "_words"
+
+
+def _legacy_fts(names: Tables) -> str:
+    """The FTS5 table of releases before 7 December 2026, whose rowids were its own: deleting
+    a family's entries scanned all of them (FTS5 indexes no other column)."""
     return names["search"] + "_fts"
+
+
+#: The live FTS5 table, for the queries.
+LIVE_FTS = fts_table(Tables("search", ""))
 
 
 class Search(View):
@@ -67,10 +78,18 @@ class Search(View):
         super().create(tx, suffix)
         names = Tables(self.name, suffix)
         if tx.dialect == "sqlite":
+            fts, legacy = fts_table(names), _legacy_fts(names)
             tx.execute(
-                f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts_table(names)} USING fts5("
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5("
                 "document, position UNINDEXED, talks_id UNINDEXED, tokenize = 'unicode61')"
             )
+            if tx.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (legacy,)):
+                # An older release's entries, kept: the same words under their positions.
+                tx.execute(
+                    f"INSERT INTO {fts} (rowid, document, position, talks_id)"
+                    f" SELECT position, document, position, talks_id FROM {legacy}"
+                )
+                tx.execute(f"DROP TABLE {legacy}")
         else:
             tx.execute(
                 f"CREATE INDEX IF NOT EXISTS {names['search']}_fts_idx ON {names['search']}"
@@ -80,7 +99,9 @@ class Search(View):
     def drop(self, tx: Tx, suffix: str) -> None:
         """Drop the rows and their index."""
         if tx.dialect == "sqlite":
-            tx.execute(f"DROP TABLE IF EXISTS {fts_table(Tables(self.name, suffix))}")
+            names = Tables(self.name, suffix)
+            tx.execute(f"DROP TABLE IF EXISTS {fts_table(names)}")
+            tx.execute(f"DROP TABLE IF EXISTS {_legacy_fts(names)}")
         super().drop(tx, suffix)
 
     def swap_in_next(self, tx: Tx) -> None:
@@ -104,8 +125,12 @@ class Search(View):
     ) -> None:
         """Replace a family's rows, and their indexed text, by the facts as now known."""
         if tx.dialect == "sqlite":
-            self.flush(tx, names)  # the batch's rows of other families first
-            tx.execute(f"DELETE FROM {fts_table(names)} WHERE talks_id = ?", (talks_id,))
+            self.flush(tx, names)  # the batch's rows first: their entries go too
+            tx.execute(
+                f"DELETE FROM {fts_table(names)} WHERE rowid IN"
+                f" (SELECT position FROM {names['search']} WHERE talks_id = ?)",
+                (talks_id,),
+            )
         super().reproject(tx, names, talks_id, family)
 
     def handle(self, tx: Tx, names: Tables, fact: Fact, position: int, context: Context) -> None:
@@ -123,7 +148,8 @@ class Search(View):
                dumps(sorted({fold(n) for n in names_})))  # fmt: skip
         self.buffer(tx, names["search"]).append(row)
         if tx.dialect == "sqlite":
-            self.buffer(tx, fts_table(names)).append((document, position, context.talks_id))
+            fts = self.buffer(tx, fts_table(names))
+            fts.append((position, document, position, context.talks_id))
 
     def flush(self, tx: Tx, names: Tables) -> None:
         """Insert the batch's rows (and on SQLite their FTS5 entries) with one statement each."""
@@ -137,5 +163,7 @@ class Search(View):
         if tx.dialect == "sqlite":
             fts = fts_table(names)
             self.write_buffered(
-                tx, fts, f"INSERT INTO {fts} (document, position, talks_id) VALUES (?,?,?)"
+                tx,
+                fts,
+                f"INSERT INTO {fts} (rowid, document, position, talks_id) VALUES (?,?,?,?)",
             )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from projections.queries import Page, disputed_events, errata_of
-from projections.search import PG_VECTOR, words
+from projections.search import LIVE_FTS, PG_VECTOR, words
 from projections.timeline import ORDER as TIMELINE_ORDER
 from projections.view import dumps, loads
 from store.sql import Database, Row
@@ -40,9 +40,7 @@ def _text_match(db: Database, text: str) -> tuple[str, list[Any]] | None:
     if db.dialect == "sqlite":
         # Each word quoted: FTS5 operators typed in the box are words, never syntax.
         expression = " ".join(f'"{w}"*' for w in found)
-        return "position IN (SELECT position FROM view_search_fts WHERE view_search_fts MATCH ?)", [
-            expression
-        ]
+        return f"position IN (SELECT rowid FROM {LIVE_FTS} WHERE {LIVE_FTS} MATCH ?)", [expression]
     expression = " & ".join(f"{w}:*" for w in found)
     return f"{PG_VECTOR} @@ to_tsquery('simple', ?)", [expression]
 
