@@ -132,6 +132,11 @@ class View(ABC):
         """The view's own tables plus its stream-context table."""
         return {**self.tables, f"{self.name}_streams": (STREAMS_COLUMNS, "stream_id")}
 
+    def all_indexes(self) -> dict[str, list[str]]:
+        """The view's own indexes plus its stream-context table's: a family's contexts are
+        deleted by Talks when the family is reprojected."""
+        return {**self.indexes, f"{self.name}_streams": ["talks_id"]}
+
     def create(self, tx: Tx, suffix: str) -> None:
         """Create this generation's tables if missing."""
         names = Tables(self.name, suffix)
@@ -143,7 +148,7 @@ class View(ABC):
                 for column in added:
                     if column.split()[0] not in have:
                         tx.execute(f"ALTER TABLE {names[logical]} ADD COLUMN {column}")
-            for tail, indexed in _indexes(self.indexes.get(logical, [])):
+            for tail, indexed in _indexes(self.all_indexes().get(logical, [])):
                 tx.execute(
                     f"CREATE INDEX IF NOT EXISTS {names[logical]}{tail} ON {names[logical]} ({indexed})"
                 )
@@ -169,7 +174,7 @@ class View(ABC):
     def _rename_indexes(self, tx: Tx) -> None:
         live, rebuilt = Tables(self.name, LIVE), Tables(self.name, NEXT)
         for logical in self.all_tables():
-            for tail, columns in _indexes(self.indexes.get(logical, [])):
+            for tail, columns in _indexes(self.all_indexes().get(logical, [])):
                 tx.execute(f"DROP INDEX IF EXISTS {rebuilt[logical]}{tail}")
                 tx.execute(
                     f"CREATE INDEX IF NOT EXISTS {live[logical]}{tail} ON {live[logical]} ({columns})"
