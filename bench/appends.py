@@ -14,7 +14,8 @@ from bench import common
 from bench.common import Result
 
 CLIENTS = 16
-TARGET_RATIO = 0.6
+#: The issue's target (issue 14): at least the library's own get-and-save loop in the same run.
+TARGET_RATIO = 1.0
 TARGET_P99_MS = 50.0
 
 
@@ -62,6 +63,7 @@ def run(
     bare_rate = common.median([r["rate"] for r in bares])
     bare_p99 = common.median([r["p99_ms"] for r in bares])
     ratio = common.median(ratios)
+    by_library = common.median([r["rate"] / lib for r, lib in zip(ours, library, strict=True)])
     detail = {
         "rounds": [
             {
@@ -97,5 +99,9 @@ def run(
             "appends", "ours ÷ min(library, bare FastAPI)", ratio, "ratio",
             f">= {TARGET_RATIO}", common.at_least(ratio, TARGET_RATIO),
             {"per_round": [round(x, 3) for x in ratios]},
+        ),
+        Result(
+            "appends", "ours ÷ library (the issue's ratio)", by_library, "ratio",
+            f">= {TARGET_RATIO}", common.at_least(by_library, TARGET_RATIO),
         ),
     ]  # fmt: skip
