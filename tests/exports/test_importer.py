@@ -189,22 +189,33 @@ def test_kind_comes_from_the_type_and_corrections_take_their_streams(
     assert service.state("talks", UUID(NEW_TALKS))["corrected"][0]["event_id"] == held
 
 
+DELEGATION_ID = "5e1ec7ed-0000-4000-8000-000000000002"
+MEMBER_ID = "5e1ec7ed-0000-4000-8000-0000000000b1"
+
+
+def member_lines() -> list[str]:
+    """A new Talks, a Ukrainian delegation, and Rustem Umerov added to it (no title)."""
+    return [
+        talks_line(),
+        body_line(kind="delegations", stream_id=DELEGATION_ID, type="DelegationAnnounced",
+                  data={"talks_id": NEW_TALKS, "party": "Ukraine"}),
+        body_line(stream_id=DELEGATION_ID, type="DelegationMemberAdded", event_id=MEMBER_ID,
+                  data={"member": {"name": "Rustem Umerov"}}),
+    ]  # fmt: skip
+
+
+def title_correction() -> str:
+    return body_line(stream_id=DELEGATION_ID, type="EventCorrected",
+                     data={"corrects": MEMBER_ID, "reason": "title",
+                           "fields": {"member": {"name": "Rustem Umerov", "title": "Minister"}}})  # fmt: skip
+
+
 @pytest.mark.parametrize("strict", [False, True])
 def test_a_correction_of_a_person_field_made_earlier_in_the_file(
     service: TimelineService, strict: bool
 ) -> None:
-    delegation = "5e1ec7ed-0000-4000-8000-000000000002"
-    member = "5e1ec7ed-0000-4000-8000-0000000000b1"
-    file = [
-        talks_line(),
-        body_line(kind="delegations", stream_id=delegation, type="DelegationAnnounced",
-                  data={"talks_id": NEW_TALKS, "party": "Ukraine"}),
-        body_line(stream_id=delegation, type="DelegationMemberAdded", event_id=member,
-                  data={"member": {"name": "Rustem Umerov"}}),
-        body_line(stream_id=delegation, type="EventCorrected",
-                  data={"corrects": member, "reason": "title",
-                        "fields": {"member": {"name": "Rustem Umerov", "title": "Minister"}}}),
-    ]  # fmt: skip
+    delegation = DELEGATION_ID
+    file = [*member_lines(), title_correction()]
 
     report = import_lines(service, file, principal="import:x", strict=strict)
 
@@ -218,24 +229,14 @@ def test_a_correction_of_an_event_stored_by_an_earlier_import_is_checked_against
 ) -> None:
     """The target is not in the file: its fields are read from the store, once, while its
     stream grows in the same file."""
-    delegation = "5e1ec7ed-0000-4000-8000-000000000002"
-    member = "5e1ec7ed-0000-4000-8000-0000000000b1"
-    earlier = [
-        talks_line(),
-        body_line(kind="delegations", stream_id=delegation, type="DelegationAnnounced",
-                  data={"talks_id": NEW_TALKS, "party": "Ukraine"}),
-        body_line(stream_id=delegation, type="DelegationMemberAdded", event_id=member,
-                  data={"member": {"name": "Rustem Umerov"}}),
-    ]  # fmt: skip
-    assert import_lines(service, earlier, principal="import:x").appended == 3
+    delegation = DELEGATION_ID
+    assert import_lines(service, member_lines(), principal="import:x").appended == 3
     later = [
         body_line(stream_id=delegation, type="DelegationMemberAdded",
                   data={"member": {"name": "Serhiy Kyslytsya"}}),
         body_line(stream_id=delegation, type="EventCorrected",
-                  data={"corrects": member, "reason": "a typo", "fields": {"party": "Russia"}}),
-        body_line(stream_id=delegation, type="EventCorrected",
-                  data={"corrects": member, "reason": "title",
-                        "fields": {"member": {"name": "Rustem Umerov", "title": "Minister"}}}),
+                  data={"corrects": MEMBER_ID, "reason": "a typo", "fields": {"party": "Russia"}}),
+        title_correction(),
     ]  # fmt: skip
 
     report = import_lines(service, later, principal="import:x")
