@@ -452,7 +452,20 @@ class Projector:
         except BaseException:  # stopped (shutdown, Ctrl-C) or a storage error: nothing swapped
             self._abandon_rebuild(views, None)
             raise
+        self._analyze(views)
         return position
+
+    def _analyze(self, views: list[View]) -> None:
+        """On PostgreSQL, statistics for the tables just swapped in: new tables have none until
+        autovacuum comes by, and without them the planner scanned a whole index to filter a
+        page of the timeline by record time (a read at a point: 1.6 ms of SQL instead of 0.05)."""
+        if self.db.dialect != "postgres":
+            return
+        with self.db.transaction() as tx:
+            for view in views:
+                names = Tables(view.name, LIVE)
+                for logical in view.all_tables():
+                    tx.execute(f"ANALYZE {names[logical]}")
 
     def _abandon_rebuild(self, views: list[View], failed: str | None) -> None:
         """The views keep their live tables and go on running (the failed one stays failed)."""
