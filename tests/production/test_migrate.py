@@ -8,26 +8,18 @@ traceback, within a bounded time.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from subprocess import CompletedProcess
 
 import psycopg
 import pytest
-from production_support import clean_env, flat, free_port, fresh_database, run_cli
+from production_support import clean_env, flat, free_port, run_cli
 
 from store.schema import SCHEMA_VERSION
 
 pytestmark = pytest.mark.postgres
 
 UNREACHABLE_TIMEOUT = 30.0
-
-
-@pytest.fixture
-def fresh_url(postgres_url: str) -> Iterator[str]:
-    """A new, empty database ``nt_mp_<random>``, dropped after the test."""
-    with fresh_database(postgres_url) as url:
-        yield url
 
 
 def output_of(result: CompletedProcess[str]) -> str:

@@ -4,13 +4,11 @@ point through a scan of a whole index."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
 
 import psycopg
 import pytest
-from production_support import fresh_database
 
 from application.event_input import CreateIn, EventIn, new_event
 from entrypoints import bootstrap
@@ -21,19 +19,15 @@ pytestmark = pytest.mark.postgres
 ROUNDS = 40
 
 
-@pytest.fixture
-def url(postgres_url: str) -> Iterator[str]:
-    with fresh_database(postgres_url) as fresh:
-        yield fresh
-
-
 def body(event_type: str, data: dict[str, object]) -> dict[str, object]:
     return {"type": event_type, "data": data, "occurred": {"precision": "day",
             "value": "2025-05-16"}, "sources": [{"outlet": "Test Wire"}]}  # fmt: skip
 
 
-def test_a_rebuild_leaves_statistics_on_every_table_it_swaps_in(url: str, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, database_url=url, load_demo_when_empty=False)
+def test_a_rebuild_leaves_statistics_on_every_table_it_swaps_in(
+    fresh_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=fresh_url, load_demo_when_empty=False)
     bootstrap.migrate(settings)
     components = bootstrap.build(settings, follow=False)
     try:
@@ -50,7 +44,7 @@ def test_a_rebuild_leaves_statistics_on_every_table_it_swaps_in(url: str, tmp_pa
     finally:
         components.close()
 
-    with psycopg.connect(url) as conn:
+    with psycopg.connect(fresh_url) as conn:
         rows = conn.execute(
             "SELECT relname, reltuples FROM pg_class"
             " WHERE relkind = 'r' AND relname LIKE 'view\\_%' AND relname NOT LIKE '%\\_\\_next'"
