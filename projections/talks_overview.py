@@ -81,16 +81,20 @@ class TalksOverview(View):
         key = (table, context.talks_id)
         entry = tx.pending.get(key)
         if entry is None:
+            carried: Rows | None = tx.pending.get((CARRIED, self.name))
+            kept = carried is not None and context.talks_id in carried
+            # The state's text only when this process kept no row of it (a rebuild, a temporal
+            # build, another process's Talks): one query either way, but for a kept row that
+            # moved on since.
             rows = tx.execute(
-                f"SELECT last_position, last_type, last_headline FROM {table} WHERE talks_id = ?",
+                f"SELECT last_position, last_type, last_headline{'' if kept else ', state'}"
+                f" FROM {table} WHERE talks_id = ?",
                 (context.talks_id,),
             )
             if not rows and context.kind != "talks":
                 return  # a delegation or position of a Talks this view never saw created
             entry = {
-                "state": self._state(tx, table, context.talks_id, rows[0]["last_position"])
-                if rows
-                else {},
+                "state": self._state(tx, table, context.talks_id, rows[0], carried) if rows else {},
                 "last": (rows[0]["last_position"], rows[0]["last_type"], rows[0]["last_headline"])
                 if rows
                 else (0, "", ""),
@@ -104,14 +108,23 @@ class TalksOverview(View):
         if position >= entry["last"][0]:
             entry["last"] = (position, event.type_name(), fact.headline)
 
-    def _state(self, tx: Tx, table: str, talks_id: str, version: int) -> dict[str, Any]:
-        """A row's state: as the follower's last batch kept it, or read and decoded."""
-        carried: Rows | None = tx.pending.get((CARRIED, self.name))
-        kept = None if carried is None else carried.taken(talks_id, version)
+    @staticmethod
+    def _state(
+        tx: Tx, table: str, talks_id: str, row: dict[str, Any], carried: Rows | None
+    ) -> dict[str, Any]:
+        """A row's state: as the follower's last batch kept it, or decoded from its text (read
+        now if the row was selected without it)."""
+        kept = None if carried is None else carried.taken(talks_id, row["last_position"])
         if kept is not None:
             return kept
-        rows = tx.execute(f"SELECT state FROM {table} WHERE talks_id = ?", (talks_id,))
-        state: dict[str, Any] = loads(rows[0]["state"])
+        text = (
+            row["state"]
+            if "state" in row
+            else tx.execute(f"SELECT state FROM {table} WHERE talks_id = ?", (talks_id,))[0][
+                "state"
+            ]
+        )
+        state: dict[str, Any] = loads(text)
         return state
 
     def flush(self, tx: Tx, names: Tables) -> None:
