@@ -47,7 +47,7 @@ def run(server: common.Server, info: dict[str, Any], sizes: dict[str, Any]) -> l
 
     def as_of() -> dict[str, Any]:
         moment = first + timedelta(seconds=rng.uniform(0, span))
-        return {"as_of": moment.isoformat().replace("+00:00", "Z")}
+        return {"as_of": _instant(moment)}
 
     def at() -> dict[str, Any]:
         return {"at": (bulk.EPOCH + timedelta(days=rng.randrange(bulk.DAYS))).isoformat()}
@@ -73,7 +73,7 @@ def run_views(server: common.Server, info: dict[str, Any], sizes: dict[str, Any]
 
     def as_of() -> dict[str, Any]:
         moment = first + timedelta(seconds=rng.uniform(0, span))
-        return {"as_of": moment.isoformat().replace("+00:00", "Z"), "limit": 50}
+        return {"as_of": _instant(moment), "limit": 50}
 
     def at() -> dict[str, Any]:
         day = bulk.EPOCH + timedelta(days=rng.randrange(bulk.DAYS))

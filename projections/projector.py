@@ -96,12 +96,13 @@ class Projector:
         #: that a family read at each correction (in a rebuild, at every batch that holds one)
         #: decodes only the events it has not decoded before.
         self.stream_events: Callable[[UUID, int], Sequence[NegotiationAggregate.Event]] = (
-            self._read_events
+            self.read_events
         )
         #: Held for the whole of a rebuild (store/rebuild_lock.py), when the wiring sets one.
         self.rebuild_guard: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext
 
-    def _read_events(self, stream_id: UUID, upto: int) -> list[NegotiationAggregate.Event]:
+    def read_events(self, stream_id: UUID, upto: int) -> list[NegotiationAggregate.Event]:
+        """A stream's first ``upto`` events, decoded from the store (no cache)."""
         return [
             event
             for event in self.app.events.get(stream_id, lte=upto)

@@ -258,11 +258,7 @@ class TemporalViews:
         """A stream's first ``upto`` events: from the shared cache, or read from the store."""
         if cached and self.family_events is not None:
             return self.family_events(stream_id, upto)
-        return [
-            e
-            for e in self.projector.app.events.get(stream_id, lte=upto)
-            if isinstance(e, NegotiationAggregate.Event)
-        ]
+        return self.projector.read_events(stream_id, upto)
 
 
 @dataclass(frozen=True)
