@@ -38,6 +38,11 @@ TRACKING = (
     " last_error TEXT, rebuild_position BIGINT)"
 )
 Batch = list[tuple[int, NegotiationAggregate.Event]]
+#: On PostgreSQL a view's tables get fresh planner statistics once the events this process
+#: applied to it since it last analysed them reach this many, or a fifth of the events it held
+#: then (autovacuum's rule of thumb; autovacuum may be off, or slow to come by a view a
+#: follower has just filled).
+ANALYZE_AFTER = 1_000
 #: For the last correction or retraction of each Talks family in a batch (by position): its Talks
 #: and the family's facts.
 Families = dict[int, tuple[str, list[tuple[int, Fact]]]]
@@ -100,6 +105,8 @@ class Projector:
         )
         #: Held for the whole of a rebuild (store/rebuild_lock.py), when the wiring sets one.
         self.rebuild_guard: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext
+        #: Per view: its position when this process last analysed its tables (or first saw it).
+        self._analysed_at: dict[str, int] = {}
 
     def read_events(self, stream_id: UUID, upto: int) -> list[NegotiationAggregate.Event]:
         """A stream's first ``upto`` events, decoded from the store (no cache)."""
@@ -279,7 +286,23 @@ class Projector:
             raise
         for name in claimed:  # committed: what the views kept serves the next batch here
             self.carried.give_back(name, end, tx.pending[(CARRIED, name)])
+        self._analyse_grown(claimed, after, end)
         return claimed
+
+    def _analyse_grown(self, names: list[str], after: int, end: int) -> None:
+        """Fresh statistics for the views that grew by ``ANALYZE_AFTER`` or a fifth since their
+        last (PostgreSQL only). Without them a page of a Talks' timeline at a point took a scan
+        of 19,000 index entries per correction on it (6.8 ms of SQL instead of 0.6)."""
+        if self.db.dialect != "postgres":
+            return
+        grown = []
+        for name in names:
+            since = self._analysed_at.setdefault(name, after)
+            if end - since >= max(ANALYZE_AFTER, since // 5):
+                grown.append(self.views[name])
+                self._analysed_at[name] = end
+        if grown:
+            self._analyze(grown)
 
     def _halt(self, failure: ViewFailedError) -> None:
         with self.db.transaction() as tx:
@@ -454,18 +477,23 @@ class Projector:
             self._abandon_rebuild(views, None)
             raise
         self._analyze(views)
+        for view in views:
+            self._analysed_at[view.name] = position
         return position
 
     def _analyze(self, views: list[View]) -> None:
-        """On PostgreSQL, statistics for the tables just swapped in: new tables have none until
-        autovacuum comes by, and without them the planner scanned a whole index to filter a
-        page of the timeline by record time (a read at a point: 1.6 ms of SQL instead of 0.05)."""
+        """On PostgreSQL, statistics for the views' tables (just swapped in, or grown): new
+        tables have none until autovacuum comes by, and without them the planner scanned a
+        whole index to filter a page of the timeline by record time (a read at a point: 1.6 ms
+        of SQL instead of 0.05)."""
         if self.db.dialect != "postgres":
             return
-        with self.db.transaction() as tx:
-            for view in views:
-                names = Tables(view.name, LIVE)
-                for logical in view.all_tables():
+        # A transaction per table: it holds one table's lock at a time, so that it cannot
+        # deadlock with a rebuild's swap (which locks every table of its views).
+        for view in views:
+            names = Tables(view.name, LIVE)
+            for logical in view.all_tables():
+                with self.db.transaction() as tx:
                     tx.execute(f"ANALYZE {names[logical]}")
 
     def _abandon_rebuild(self, views: list[View], failed: str | None) -> None:
