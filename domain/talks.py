@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
@@ -54,12 +55,27 @@ def _expected_entry(
     }
 
 
+def _number(item: dict[str, Any]) -> int:
+    number: int = item["number"]
+    return number
+
+
+def _round_index(state: State, number: int | None) -> int | None:
+    """Where the round with this number is in the state's rounds (kept in number order), if
+    it is there: a binary search, not a walk (a long Talks mentions thousands of rounds)."""
+    rounds = state.get("rounds", [])
+    if number is None:
+        return None
+    index = bisect.bisect_left(rounds, number, key=_number)
+    return index if index < len(rounds) and rounds[index]["number"] == number else None
+
+
 def _round(state: State, number: int) -> dict[str, Any]:
     """The round with this number, as this step's own copy (``owned``), created on first
     mention (events may come in any order)."""
-    for index, found in enumerate(state.get("rounds", [])):
-        if found["number"] == number:
-            return owned(state, "rounds", index)
+    index = _round_index(state, number)
+    if index is not None:
+        return owned(state, "rounds", index)
     item = {
         "number": number,
         "city": None,
@@ -71,7 +87,9 @@ def _round(state: State, number: int) -> dict[str, Any]:
         # Who was expected, said before the round was mentioned (facts come in any order).
         "expected": [dict(e) for r, e in state.get("_expected", []) if r == number],
     }
-    appended(state, "rounds", item).sort(key=lambda entry: entry["number"])
+    rounds = [*state.get("rounds", ())]  # a new list, as ``appended`` makes
+    bisect.insort(rounds, item, key=_number)
+    state["rounds"] = rounds
     return item
 
 
@@ -257,14 +275,7 @@ class Talks(NegotiationAggregate):
         role: str | None = None
 
         def apply_to(self, state: State) -> None:
-            found = next(
-                (
-                    index
-                    for index, r in enumerate(state.get("rounds", []))
-                    if r["number"] == self.round_number
-                ),
-                None,
-            )
+            found = _round_index(state, self.round_number)
             entries = [_expected_entry(self, party, self.role) for party in self.parties]
             appended(
                 state,
