@@ -105,3 +105,70 @@ def run(
             f">= {TARGET_RATIO}", common.at_least(by_library, TARGET_RATIO),
         ),
     ]  # fmt: skip
+
+
+def run_beside_worker(
+    target: common.Target, token: str, sizes: dict[str, Any], library_rate: float | None
+) -> list[Result]:
+    """The same load on a server that follows no log, with the follower in a worker process
+    (``negotiation-timeline worker``, as several API processes would have it): the views'
+    work then takes none of the server's interpreter."""
+    with (
+        common.worker_beside(target),
+        common.service_server(
+            target, "appends-beside-worker", NT_RUN_PROJECTIONS="false"
+        ) as server,
+    ):
+        with common.client(server, token) as http:
+            streams = common.create_talks(http, CLIENTS, "beside-worker")
+        spec = common.LoadSpec(
+            server.url,
+            [
+                {
+                    "method": "POST",
+                    "path": f"/talks/{stream}/events",
+                    "json": common.mediator_body(n),
+                }
+                for n, stream in enumerate(streams)
+            ],
+            headers={"Authorization": f"Bearer {token}"},
+            duration=sizes["append_seconds"],
+        )
+        ours = [common.run_load(spec) for _ in range(sizes["rounds"])]
+    rate = common.median([r["rate"] for r in ours])
+    p99 = common.median([r["p99_ms"] for r in ours])
+    found = [
+        Result(
+            "appends",
+            f"HTTP appends/s, {CLIENTS} clients, follower in a worker process",
+            rate,
+            "appends/s",
+            detail={
+                "rounds": [
+                    {k: r[k] for k in ("rate", "p50_ms", "p99_ms", "max_ms", "statuses")}
+                    for r in ours
+                ]
+            },
+        ),
+        Result(
+            "appends",
+            "same, p99",
+            p99,
+            "ms",
+            f"<= {TARGET_P99_MS:g}",
+            common.at_most(p99, TARGET_P99_MS),
+        ),
+    ]
+    if library_rate:
+        ratio = rate / library_rate
+        found.append(
+            Result(
+                "appends",
+                "same ÷ library (the library's figure above)",
+                ratio,
+                "ratio",
+                f">= {TARGET_RATIO}",
+                common.at_least(ratio, TARGET_RATIO),
+            )
+        )
+    return found  # fmt: skip

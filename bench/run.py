@@ -261,9 +261,11 @@ def run_backend(run: Run, backend: str, sizes: dict[str, Any]) -> None:
                 add(time_travel_memory.run(store, seconds, across_all=True))
         if talks is not None:
             token = store.token()
+            found_appends: list[Result] = []
             with common.service_server(store) as server, common.bare_server(store.workdir) as bare:
                 with run.part(backend, "appends") as add:
-                    add(appends.run(store, server, bare, token, sizes))
+                    found_appends = appends.run(store, server, bare, token, sizes)
+                    add(found_appends)
                 common.settle(server)
                 with run.part(backend, "read your writes") as add:
                     add(read_your_writes.run(server, token, sizes))
@@ -272,6 +274,10 @@ def run_backend(run: Run, backend: str, sizes: dict[str, Any]) -> None:
                 common.settle(server)
                 with run.part(backend, "bulk over HTTP") as add:
                     add(bulk.run_http(server, token, sizes, library_rate))
+            with run.part(backend, "appends beside a worker") as add:
+                library = next((r.value for r in found_appends if r.metric.startswith("library")),
+                               None)  # fmt: skip
+                add(appends.run_beside_worker(store, token, sizes, library))
 
     # g. Memory, on a store of its own.
     with run.part(backend, "memory") as add, common.fresh_store(backend) as store:
