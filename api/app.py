@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
@@ -44,8 +44,14 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; the event store opens when the app starts and closes when it stops."""
+def create_app(
+    settings: Settings | None = None, *, on_append: Callable[[int, int], None] | None = None
+) -> FastAPI:
+    """Build the app; the event store opens when the app starts and closes when it stops.
+
+    ``on_append``: called after each append, as the service's own listeners are (``serve``
+    wakes a follower process with it).
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -57,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.follow(components)
         components.service.on_append.append(app.state.append_signal.notify)
         components.service.on_append.append(lambda _, count: metrics.appends.inc(count))
+        if on_append is not None:
+            components.service.on_append.append(on_append)
         app.state.fanout = Fanout(
             components.service,
             app.state.append_signal,

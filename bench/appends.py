@@ -107,20 +107,15 @@ def run(
     ]  # fmt: skip
 
 
-def run_beside_worker(
+def run_follower_process(
     target: common.Target, token: str, sizes: dict[str, Any], library_rate: float | None
 ) -> list[Result]:
-    """The same load on a server that follows no log, with the follower in a worker process
-    (``negotiation-timeline worker``, as several API processes would have it): the views'
-    work then takes none of the server's interpreter."""
-    with (
-        common.worker_beside(target),
-        common.service_server(
-            target, "appends-beside-worker", NT_RUN_PROJECTIONS="false"
-        ) as server,
-    ):
+    """The same load on a server whose follower is a process of its own (NT_FOLLOWER=process:
+    ``serve`` starts the worker and wakes it on each append): the views' work then takes none
+    of the server's interpreter."""
+    with common.service_server(target, "appends-follower-process", NT_FOLLOWER="process") as server:
         with common.client(server, token) as http:
-            streams = common.create_talks(http, CLIENTS, "beside-worker")
+            streams = common.create_talks(http, CLIENTS, "follower-process")
         spec = common.LoadSpec(
             server.url,
             [
@@ -140,7 +135,7 @@ def run_beside_worker(
     found = [
         Result(
             "appends",
-            f"HTTP appends/s, {CLIENTS} clients, follower in a worker process",
+            f"HTTP appends/s, {CLIENTS} clients, NT_FOLLOWER=process",
             rate,
             "appends/s",
             detail={

@@ -348,25 +348,6 @@ def service_server(target: Target, name: str = "server", **extra_env: str) -> It
 
 
 @contextlib.contextmanager
-def worker_beside(target: Target, name: str = "worker") -> Iterator[subprocess.Popen[bytes]]:
-    """``negotiation-timeline worker`` on this store: the follower in a process of its own, for
-    servers started with NT_RUN_PROJECTIONS=false."""
-    with (target.workdir / f"{name}.log").open("wb") as out:
-        proc = subprocess.Popen(
-            [CLI, "worker"], env=process_env(target), stdout=out, stderr=subprocess.STDOUT
-        )
-        try:
-            yield proc
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-@contextlib.contextmanager
 def bare_server(workdir: Path) -> Iterator[Server]:
     """uvicorn serving bench/bare_app.py: FastAPI with an endpoint that does nothing."""
     argv = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--no-access-log"]

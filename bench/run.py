@@ -274,10 +274,10 @@ def run_backend(run: Run, backend: str, sizes: dict[str, Any]) -> None:
                 common.settle(server)
                 with run.part(backend, "bulk over HTTP") as add:
                     add(bulk.run_http(server, token, sizes, library_rate))
-            with run.part(backend, "appends beside a worker") as add:
+            with run.part(backend, "appends, follower in a process") as add:
                 library = next((r.value for r in found_appends if r.metric.startswith("library")),
                                None)  # fmt: skip
-                add(appends.run_beside_worker(store, token, sizes, library))
+                add(appends.run_follower_process(store, token, sizes, library))
 
     # g. Memory, on a store of its own.
     with run.part(backend, "memory") as add, common.fresh_store(backend) as store:

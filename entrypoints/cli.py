@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging.config
 import os
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -21,6 +23,7 @@ from application.components import Components
 from application.demo_sets import load_demos
 from entrypoints import bootstrap
 from entrypoints.collector import freeze_startup
+from entrypoints.follower_process import FollowerProcess
 from store.migrations import SchemaError
 from store.settings import Settings
 
@@ -97,20 +100,33 @@ def serve(
         components.close()
     console.print(f"Serving {settings.display_url()} on http://{host}:{port} (OpenAPI at /docs).")
     logs = logging_config()
-    if workers > 1:
-        uvicorn.run(
-            "entrypoints.collector:frozen_app", factory=True, host=host, port=port, workers=workers,
-            log_config=logs, access_log=False, **uvicorn_options(settings),
-        )  # fmt: skip
-    else:
-        from api.app import create_app
+    follower = None
+    if settings.follower == "process" and settings.run_projections:
+        # The API processes follow no log; the child does (entrypoints/follower_process.py).
+        os.environ["NT_RUN_PROJECTIONS"] = "false"
+        settings = settings.model_copy(update={"run_projections": False})
+        logging.config.dictConfig(logs)
+        follower = FollowerProcess()
+        follower.start()
+        console.print(f"Following the log in a worker process (pid {follower.pid}).")
+    try:
+        if workers > 1:
+            uvicorn.run(
+                "entrypoints.collector:frozen_app", factory=True, host=host, port=port,
+                workers=workers, log_config=logs, access_log=False, **uvicorn_options(settings),
+            )  # fmt: skip
+        else:
+            from api.app import create_app
 
-        app = create_app(settings)
-        freeze_startup()
-        uvicorn.run(
-            app, host=host, port=port, log_config=logs, access_log=False,
-            **uvicorn_options(settings),
-        )  # fmt: skip
+            app = create_app(settings, on_append=None if follower is None else follower.wake)
+            freeze_startup()
+            uvicorn.run(
+                app, host=host, port=port, log_config=logs, access_log=False,
+                **uvicorn_options(settings),
+            )  # fmt: skip
+    finally:
+        if follower is not None:
+            follower.stop()
 
 
 @cli.command("load-demo")
@@ -182,7 +198,19 @@ def import_command(
 
 
 @cli.command()
-def worker(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+def worker(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    wake_on_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--wake-on-stdin",
+            hidden=True,
+            help="Look at the log on each byte read from stdin; stop when it closes (the"
+            " follower process of serve, NT_FOLLOWER=process)",
+        ),
+    ] = False,
+) -> None:
     """Follow the log and keep every view up to date (beside API processes started with
     NT_RUN_PROJECTIONS=false); LISTEN/NOTIFY on PostgreSQL, polling as a fallback."""
     settings = settings_from(data_dir, database_url)
@@ -190,6 +218,10 @@ def worker(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     components = open_components(settings, follow=True)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    if wake_on_stdin:
+        threading.Thread(
+            target=_woken_by_stdin, args=(components, stopping), name="wake", daemon=True
+        ).start()
     console.print(f"Worker following the log of {settings.display_url()}.")
     try:
         stopping.wait()
@@ -320,6 +352,17 @@ def keys_revoke(
     if not revoked:
         fail(f"no live key {key_id!r}")
     console.print(f"Revoked key {key_id}.")
+
+
+def _woken_by_stdin(components: Components, stopping: threading.Event) -> None:
+    """Wake the follower on each byte the server writes; its end (the server stopped or died)
+    stops the worker."""
+    runner = components.runner
+    with contextlib.suppress(OSError, ValueError):
+        while os.read(sys.stdin.fileno(), 4096):
+            if runner is not None:
+                runner.wake()
+    stopping.set()
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field
@@ -23,6 +24,11 @@ class Settings(BaseSettings):
     load_demo_when_empty: bool = Field(True, description="serve loads the demo into an empty store")
     run_projections: bool = Field(
         True, description="serve follows the log itself; false when a separate worker runs"
+    )
+    follower: Literal["thread", "process"] = Field(
+        "thread",
+        description="where serve follows the log: a thread of its own process, or a worker"
+        " process it starts, wakes and restarts (entrypoints/follower_process.py)",
     )
     read_wait_seconds: float = Field(
         5.0, gt=0, le=60, description="How long a read with min_position waits before 503"
