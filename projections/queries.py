@@ -9,7 +9,15 @@ from typing import Any
 
 from domain import temporal
 from domain.temporal import public
-from projections.rows_at import POINT_ORDER, Point, newest_facts, select_at
+from projections.rows_at import (
+    FIXES,
+    POINT_ORDER,
+    Point,
+    candidates_newest_first,
+    existing_streams,
+    newest_facts,
+    select_at,
+)
 from projections.statements import COLUMNS as STATEMENT_COLUMNS
 from projections.statements import ORDER as STATEMENTS_ORDER
 from projections.timeline import COLUMNS as TIMELINE_COLUMNS
@@ -101,14 +109,70 @@ def list_talks(
     ]
 
 
+#: Rows read at a time by ``talks_at``'s walk from the newest, and the deepest page it serves
+#: (beyond, the whole timeline is grouped in one query).
+WALK_CHUNK = 500
+WALK_DEEPEST = 400
+
+
 def talks_at(db: Reader, point: Point, kinds: Sequence[str], page: Page) -> list[str]:
     """The ids of a page of the list of Talks at a point, in the list's order (newest fact
-    first, then by id), from the timeline's rows (``rows_at.newest_facts``)."""
-    sql, params = newest_facts(point, kinds)
-    rows = db.query(
-        f"{sql} ORDER BY last DESC, talks_id LIMIT ? OFFSET ?", [*params, page.limit, page.offset]
-    )
-    return [str(r["talks_id"]) for r in rows]
+    first, then by id), from the timeline's rows (``rows_at.newest_facts``).
+
+    A family's place is its newest fact that counts then, so a walk down the timeline from its
+    newest row meets the families in the list's order: the walk stops once the page is full,
+    rather than grouping every row of the store. A deep page is grouped in one query.
+    """
+    wanted = page.offset + page.limit
+    if wanted > WALK_DEEPEST:
+        sql, params = newest_facts(point, kinds)
+        rows = db.query(
+            f"{sql} ORDER BY last DESC, talks_id LIMIT ? OFFSET ?",
+            [*params, page.limit, page.offset],
+        )
+        return [str(r["talks_id"]) for r in rows]
+    with reading(db) as reader:
+        return _walked(reader, point, kinds, wanted)[page.offset :]
+
+
+def _walked(db: Reader, point: Point, kinds: Sequence[str], wanted: int) -> list[str]:
+    """The first ``wanted`` families of the list at a point, by a walk from the newest row."""
+    fixes = set(FIXES)
+    listed: list[str] = []
+    decided: set[str] = set()  # listed, or not existing then
+    exists: dict[str, bool] = {}
+    before: int | None = None
+    while True:
+        sql, params = candidates_newest_first(
+            point, kinds, before, sorted(decided) if len(decided) <= WALK_DEEPEST else [],
+            WALK_CHUNK,
+        )  # fmt: skip
+        rows = db.query(sql, params)
+        unknown = {
+            stream
+            for r in rows
+            if r["talks_id"] not in decided
+            for stream in (
+                (r["talks_id"], r["stream_id"]) if r["type"] in fixes else (r["talks_id"],)
+            )
+            if stream not in exists
+        }
+        if unknown:
+            found_sql, found_params = existing_streams(point, sorted(unknown))
+            there = {r["stream_id"] for r in db.query(found_sql, found_params)}
+            exists.update((stream, stream in there) for stream in unknown)
+        for r in rows:
+            family = r["talks_id"]
+            if family in decided or (r["type"] in fixes and not exists[r["stream_id"]]):
+                continue  # placed already, or a fix of a stream that did not exist then
+            decided.add(family)  # its newest fact that counts: its place, if its Talks exists
+            if exists[family]:
+                listed.append(family)
+                if len(listed) == wanted:
+                    return listed
+        if len(rows) < WALK_CHUNK:
+            return listed
+        before = rows[-1]["position"]
 
 
 def disputed_events(

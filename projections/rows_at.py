@@ -143,3 +143,56 @@ def newest_facts(point: Point, kinds: Sequence[str]) -> tuple[str, list[Any]]:
         ") AS s GROUP BY talks_id HAVING SUM(CASE WHEN kind = 'talks' THEN 1 ELSE 0 END) > 0"
     )
     return sql, [*params, *FIXES, *counted, *FIXES, *counted]
+
+
+def candidates_newest_first(
+    point: Point, kinds: Sequence[str], before: int | None, excluded: Sequence[str], limit: int
+) -> tuple[str, list[Any]]:
+    """The timeline's rows at ``point`` that may count for ``newest_facts`` (a fix of any date,
+    another fact that may have happened by then), of streams of these ``kinds`` and of families
+    not ``excluded``, newest first (below position ``before``), ``limit`` of them: a SELECT of
+    ``talks_id, stream_id, type, position`` and its parameters.
+
+    Whether a fix counts (its stream exists then: ``existing_streams``) and whether its family
+    does (its Talks exists then) the caller works out, for the few rows it reads.
+    """
+    counts, counted = _counts(point)
+    fixes = ", ".join("?" * len(FIXES))
+    kinds_in = ", ".join("?" * len(kinds)) or "NULL"
+    where = [f"kind IN ({kinds_in})", f"(type IN ({fixes}) OR {counts})"]
+    params: list[Any] = [*kinds, *FIXES, *counted]
+    if before is not None:
+        where.append("position < ?")
+        params.append(before)
+    if excluded:
+        where.append(f"talks_id NOT IN ({', '.join('?' * len(excluded))})")
+        params.extend(excluded)
+    arms, found = [], []
+    for name, held, held_params in _held("timeline", point):
+        arms.append(
+            f"SELECT talks_id, stream_id, type, position FROM {name}"
+            f" WHERE {' AND '.join([held, *where])} ORDER BY position DESC LIMIT ?"
+        )
+        found += [*held_params, *params, limit]
+    sql = (
+        f"SELECT talks_id, stream_id, type, position FROM ("
+        f"{' UNION ALL '.join(f'SELECT * FROM ({arm}) AS a{i}' for i, arm in enumerate(arms))}"
+        ") AS r ORDER BY position DESC LIMIT ?"
+    )
+    return sql, [*found, limit]
+
+
+def existing_streams(point: Point, stream_ids: Sequence[str]) -> tuple[str, list[Any]]:
+    """Which of these streams exist at ``point`` (one of their facts other than a fix counts,
+    the rule of ``newest_facts``): a SELECT of ``stream_id`` and its parameters."""
+    counts, counted = _counts(point)
+    fixes = ", ".join("?" * len(FIXES))
+    ids = ", ".join("?" * len(stream_ids)) or "NULL"
+    sql, params = _versions(
+        "timeline",
+        ["stream_id"],
+        point,
+        [f"stream_id IN ({ids})", f"type NOT IN ({fixes})", counts],
+        [*stream_ids, *FIXES, *counted],
+    )
+    return f"SELECT DISTINCT stream_id FROM ({sql}) AS s", params

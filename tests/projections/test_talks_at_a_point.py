@@ -88,6 +88,18 @@ def every_family_built(
     return queries.list_talks(database, status, party, page, title)
 
 
+@pytest.fixture(params=["walk", "walk in small steps", "grouped"])
+def walk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page found by a walk from the newest row (in steps of its usual size, or of three
+    rows, so that it crosses many steps and leaves out the families it placed), or by grouping
+    every row (the deep pages' way)."""
+    if request.param == "walk in small steps":
+        monkeypatch.setattr(queries, "WALK_CHUNK", 3)
+    elif request.param == "grouped":
+        monkeypatch.setattr(queries, "WALK_DEEPEST", 0)
+
+
+@pytest.mark.usefixtures("walk")
 def test_a_page_of_talks_at_a_point_is_the_page_of_every_family_built_for_it(
     store: Components,
 ) -> None:
@@ -115,6 +127,7 @@ FILTERS: list[dict[str, str | None]] = [
 ]  # fmt: skip
 
 
+@pytest.mark.usefixtures("walk")
 def test_a_filtered_page_at_a_point_is_the_filtered_page_of_every_family_built(
     store: Components,
 ) -> None:
