@@ -9,6 +9,12 @@ its streams, or took an event id), each append runs again alone on the ordinary 
 retries and says precisely what failed. So appends from other processes are still checked by the
 store, and nothing is acknowledged that was not stored.
 
+A stream this process wrote or read comes from its cache as it left it, with no look at the
+store for what another process appended since (a query per stream and group): a save that missed
+such events takes a version already taken, so the store refuses it and each append runs alone;
+an append refused on such a copy (a guard, an expected version) is asked again alone, after the
+group, on the stream brought up to date.
+
 Appends that carry an Idempotency-Key, or a correction or retraction, take the ordinary path:
 their checks read the store (the first response to a key, a correction's target).
 """
@@ -113,12 +119,22 @@ class GroupCommitter:
         working: dict[UUID, NegotiationAggregate] = {}
         staged: list[tuple[NegotiationAggregate, str, str | None]] = []
         accepted: list[tuple[_Request, int]] = []
+        # Streams taken from this process's cache as it left them, without a look at the store
+        # for events another process appended since: a save that missed some is refused by the
+        # store (and each append runs again alone), and a request refused on such a stream is
+        # asked again alone, after the group, on a stream brought up to date.
+        unchecked: set[UUID] = set()
+        again: list[_Request] = []
         for request in group:
             try:
                 aggregate = working.get(request.stream_id)
                 if aggregate is None:
-                    aggregate = service._load(request.kind, request.stream_id)
-                elif type(aggregate) is not AGGREGATES[request.kind]:
+                    aggregate = service.app.cached(request.stream_id)
+                    if aggregate is None:
+                        aggregate = service._load(request.kind, request.stream_id)
+                    else:
+                        unchecked.add(request.stream_id)
+                if type(aggregate) is not AGGREGATES[request.kind]:
                     msg = f"no {request.kind} with id {request.stream_id}"
                     raise NotFoundError(msg)
                 events = service._checked(request.stream_id, request.events, recorded=False)
@@ -143,12 +159,28 @@ class GroupCommitter:
                         vars(aggregate).update(before)
                     raise
             except (DomainError, ApplicationError) as error:
-                request.error = error
-                request.done.set()
+                if request.stream_id in unchecked:
+                    again.append(request)
+                else:
+                    request.error = error
+                    request.done.set()
                 continue
             working[request.stream_id] = aggregate
             accepted.append((request, len(staged)))
             staged.extend((aggregate, request.kind, request.principal) for _ in events)
+        try:
+            self._save(staged, accepted)
+        finally:
+            for request in again:
+                self._alone(request)
+
+    def _save(
+        self,
+        staged: list[tuple[NegotiationAggregate, str, str | None]],
+        accepted: list[tuple[_Request, int]],
+    ) -> None:
+        """Save the group's accepted appends in one transaction and answer them."""
+        service = self.service
         if not staged:
             return
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -50,6 +51,22 @@ class TimelineApplication(Application[UUID]):
     def load(self, stream_id: UUID, version: int | None = None) -> Any:
         """The stream's aggregate (at ``version``), from the cache, snapshot and events."""
         return self.repository.get(stream_id, version=version, projector_func=project_events)
+
+    def cached(self, stream_id: UUID) -> Any | None:
+        """A copy of the stream's aggregate as this process last saved or loaded it, without a
+        look at the store for events appended since by another process; None if not cached.
+
+        Only for a writer whose save the store refuses when it missed such events (a version
+        taken): application/group_commit.py.
+        """
+        cache = self.repository.cache
+        if cache is None:
+            return None
+        try:
+            aggregate = cache.get(stream_id)
+        except KeyError:
+            return None
+        return copy.deepcopy(aggregate)
 
     def save_in_order(
         self, aggregates: Sequence[Any], events: Sequence[Any], **kwargs: Any

@@ -219,3 +219,31 @@ def test_idempotent_retries_are_replayed_with_the_first_answer(
     assert {(r.version, r.position) for r in results} == {(results[0].version, results[0].position)}
     assert sum(not r.replayed for r in results) == 1
     assert versions(service, stream) == [1, 2]
+
+
+def test_a_process_whose_copy_of_a_stream_fell_behind_checks_against_the_store(
+    services: list[TimelineService],
+) -> None:
+    """Each process keeps the streams it wrote; another process's appends since are in the
+    store only. An append checked against the old copy is asked again against the store."""
+    first, second = services
+    stream = new_talks(first)
+    first.append("talks", stream, [event("MediatorRoleAssumed", mediator="Türkiye")])
+    # The other process appends twice: the first process's copy is at version 2, the stream at 4.
+    second.append("talks", stream, [event("RoundScheduled", number=1, city="Istanbul")])
+    second.append("talks", stream, [event("MediatorRoleAssumed", mediator="Vatican")])
+
+    # Right by the store (4), wrong by the old copy (2): stored, not refused.
+    told = first.append(
+        "talks", stream, [event("MediatorRoleAssumed", mediator="Qatar")], expected_version=4
+    )
+    assert told.version == 5
+    # Wrong by the store, right by the old copy: refused, and nothing stored.
+    with pytest.raises(ConflictError):
+        second.append(  # its own copy is now behind too (at 4)
+            "talks", stream, [event("MediatorRoleAssumed", mediator="Oman")], expected_version=4
+        )
+    # A guard refuses what the store holds though the old copy does not: round 1 is scheduled.
+    with pytest.raises(DuplicateFactError):
+        first.append("talks", stream, [event("RoundScheduled", number=1, city="Istanbul")])
+    assert versions(second, stream) == [1, 2, 3, 4, 5]
