@@ -19,16 +19,14 @@ TARGET_RATIO = 1.0
 TARGET_P99_MS = 50.0
 
 
-def run(
-    target: common.Target,
-    server: common.Server,
-    bare: common.Server,
-    token: str,
-    sizes: dict[str, Any],
-) -> list[Result]:
+def _appends(
+    server: common.Server, token: str, sizes: dict[str, Any], prefix: str
+) -> common.LoadSpec:
+    """The load: each of the 16 clients appends one event at a time to a Talks of its own
+    (opened here)."""
     with common.client(server, token) as http:
-        streams = common.create_talks(http, CLIENTS, "appends")
-    ours_spec = common.LoadSpec(
+        streams = common.create_talks(http, CLIENTS, prefix)
+    return common.LoadSpec(
         server.url,
         [
             {"method": "POST", "path": f"/talks/{stream}/events", "json": common.mediator_body(n)}
@@ -37,6 +35,16 @@ def run(
         headers={"Authorization": f"Bearer {token}"},
         duration=sizes["append_seconds"],
     )
+
+
+def run(
+    target: common.Target,
+    server: common.Server,
+    bare: common.Server,
+    token: str,
+    sizes: dict[str, Any],
+) -> list[Result]:
+    ours_spec = _appends(server, token, sizes, "appends")
     bare_spec = common.LoadSpec(
         bare.url,
         [
@@ -114,21 +122,7 @@ def run_follower_process(
     ``serve`` starts the worker and wakes it on each append): the views' work then takes none
     of the server's interpreter."""
     with common.service_server(target, "appends-follower-process", NT_FOLLOWER="process") as server:
-        with common.client(server, token) as http:
-            streams = common.create_talks(http, CLIENTS, "follower-process")
-        spec = common.LoadSpec(
-            server.url,
-            [
-                {
-                    "method": "POST",
-                    "path": f"/talks/{stream}/events",
-                    "json": common.mediator_body(n),
-                }
-                for n, stream in enumerate(streams)
-            ],
-            headers={"Authorization": f"Bearer {token}"},
-            duration=sizes["append_seconds"],
-        )
+        spec = _appends(server, token, sizes, "follower-process")
         ours = [common.run_load(spec) for _ in range(sizes["rounds"])]
     rate = common.median([r["rate"] for r in ours])
     p99 = common.median([r["p99_ms"] for r in ours])

@@ -22,7 +22,6 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
 
 log = logging.getLogger("negotiation_timeline.follower")
 #: Seconds before a child that exited is started again.
@@ -45,14 +44,12 @@ def worker_command() -> list[str]:
 class FollowerProcess:
     """The ``worker`` child of a server: started, woken, restarted and stopped from here."""
 
-    def __init__(self, command: Sequence[str] | None = None) -> None:
-        self.command = list(command or worker_command())
+    def __init__(self) -> None:
+        self.command = worker_command()
         self._child: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._supervisor: threading.Thread | None = None
-        #: How many times a child was started (the first included).
-        self.starts = 0
 
     @property
     def pid(self) -> int | None:
@@ -98,7 +95,6 @@ class FollowerProcess:
                 _close(child)
                 return
             self._child = child
-            self.starts += 1
 
     def _supervise(self) -> None:
         while not self._stopping.is_set():

@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from trust.trust_support import issue_key, server_process
 from store.settings import Settings
 
 pytestmark = pytest.mark.slow
+T = TypeVar("T")
 FOLLOWER = {"NT_FOLLOWER": "process", "NT_POLL_INTERVAL": "30"}  # woken by the server, not a poll
 
 
@@ -48,13 +51,13 @@ def workers_of(pid: int) -> list[int]:
     return found
 
 
-def until(check: object, seconds: float) -> object:
+def until(check: Callable[[], T], seconds: float) -> T:
     """``check()``'s first truthy answer within ``seconds``; the last answer otherwise."""
     deadline = time.monotonic() + seconds
-    answer = check()  # type: ignore[operator]
+    answer = check()
     while not answer and time.monotonic() < deadline:
         time.sleep(0.05)
-        answer = check()  # type: ignore[operator]
+        answer = check()
     return answer
 
 
@@ -70,8 +73,9 @@ def test_a_follower_process_keeps_the_views_is_restarted_and_dies_with_the_serve
 ) -> None:
     token = issue_key(settings, "editor")
     with server_process(settings, tmp_path / "server.log", env=FOLLOWER) as server:
-        assert server.process is not None
-        (first,) = until(lambda: workers_of(server.process.pid), 10)  # type: ignore[misc, union-attr]
+        process = server.process
+        assert process is not None
+        (first,) = until(lambda: workers_of(process.pid), 10)
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=server.base_url, headers=headers, timeout=10) as http:
             # The first read may be answered by the follower's catch-up as it starts; the
@@ -82,17 +86,14 @@ def test_a_follower_process_keeps_the_views_is_restarted_and_dies_with_the_serve
                 assert title in read.text
 
             os.kill(first, signal.SIGKILL)  # the follower dies: the server starts another
-            (second,) = until(  # type: ignore[misc]
-                lambda: [p for p in workers_of(server.process.pid) if p != first],
-                10,  # type: ignore[union-attr]
-            )
+            (second,) = until(lambda: [p for p in workers_of(process.pid) if p != first], 10)
             for title in ("Vienna talks", "Doha talks"):
                 read = appended_and_read(http, title)
                 assert read.status_code == 200, read.text
                 assert title in read.text
 
-        os.kill(server.process.pid, signal.SIGKILL)  # the server dies: so does its follower
-        server.process.wait(timeout=10)
+        os.kill(process.pid, signal.SIGKILL)  # the server dies: so does its follower
+        process.wait(timeout=10)
         assert until(lambda: not Path(f"/proc/{second}/cmdline").exists() or
                      not Path(f"/proc/{second}/cmdline").read_bytes(), 15)  # fmt: skip
     assert any("exited" in line and "starting it again" in line for line in server.log_lines())
