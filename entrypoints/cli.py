@@ -13,6 +13,7 @@ from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TaskID
 
@@ -71,7 +72,14 @@ def settings_from(data_dir: Path | None, database_url: str | None) -> Settings:
         os.environ["NT_DATA_DIR"] = str(data_dir)
     if database_url is not None:
         os.environ["NT_DATABASE_URL"] = database_url
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as error:
+        wrong = "; ".join(
+            f"NT_{'_'.join(str(part) for part in e['loc']).upper()}: {e['msg']}"
+            for e in error.errors()
+        )
+        fail(f"bad setting: {wrong}")
 
 
 @cli.command()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import httpx
 import pytest
-from helpers import CLI, event_count, run_cli, running_server
+from helpers import CLI, cli_env, cli_store_args, event_count, run_cli, running_server
 
 from application.demo import FACTS, TALKS_ID
 from application.demo_actors import ACTORS
@@ -66,3 +68,18 @@ def test_serve_on_a_store_with_the_demo_loads_nothing_again(settings: Settings) 
 
     assert head == before
     assert event_count(settings) == before
+
+
+def test_a_bad_setting_is_named_without_a_traceback_and_nothing_starts(settings: Settings) -> None:
+    env = cli_env(load_demo=False) | {"NT_FOLLOWER": "elsewhere", "NT_THREADS": "many"}
+    done = subprocess.run(
+        [str(CLI), "serve", "--port", "1", *cli_store_args(settings)],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "bad setting" in done.stderr
+    assert "NT_FOLLOWER" in done.stderr
+    assert "'thread' or 'process'" in done.stderr
+    assert "NT_THREADS" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "Serving" not in done.stderr + done.stdout
