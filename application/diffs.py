@@ -17,52 +17,65 @@ from uuid import UUID
 from application.folds import FoldCache
 from application.service import TimelineService
 from domain import temporal
-from domain.base import NegotiationAggregate
+from domain.base import NegotiationAggregate, State
 from domain.corrected_values import fact_changes
 from domain.corrections import EventCorrected
-from domain.diff import changed, compare, touching
+from domain.diff import EventsOf, Shift, compare, touched
 
 Axis = Literal["occurred", "recorded"]
-Causes = list[tuple[str, set[str]]]
-
-
-def _snapshot(state: dict[str, Any]) -> dict[str, Any]:
-    """The public state as it is now: the fold's later steps replace the values they change
-    (they change none in place), so its top level is all there is to copy."""
-    return temporal.public(state)
+Causes = list[tuple[str, set[str], list[Shift]]]
 
 
 def _recorded(
-    events: list[NegotiationAggregate.Event], first: int, last: int
+    memo: temporal.FactMemo, events: list[NegotiationAggregate.Event], first: int, last: int
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, Causes]:
     """States after the first ``first`` and ``last`` events, and what each event between did.
 
     Each state is the fold of the events recorded by then in occurrence order, as a read as of
-    that time gives; an event that sorts after all before it is folded in one step.
+    that time gives. An event recorded between is credited with what its fact's step changes in
+    the fold at ``last``; a correction or a retraction also with what the fact it fixes does
+    there, and with what that fact did as known before (which the fix takes away). One fold
+    answers, not one per event that sorts among earlier ones (a correction sorts before every
+    dated fact: folding again for each made a long Talks' diff take minutes).
     """
-    internal = (temporal.fold_facts(temporal.select(events[:first])) or {}) if first else {}
-    before = _snapshot(internal) if first else None
-    previous = _snapshot(internal)
-    causes: Causes = []
-    last_key = max(
-        (temporal.occurrence_key(f) for f in temporal.facts(events[:first])), default=None
-    )
-    for index in range(first, last):
-        event = events[index]
-        fact = temporal.Fact(event, event)
-        key = temporal.occurrence_key(fact)
-        if event.ANY_STREAM or (last_key is not None and key < last_key):
-            # A correction changes an earlier fact, and an earlier date goes before later
-            # ones: fold again.
-            internal = temporal.fold_facts(temporal.select(events[: index + 1])) or {}
-        else:
-            temporal.step(internal, fact)
-        last_key = key if last_key is None else max(last_key, key)
-        current = _snapshot(internal)
-        causes.append((str(event.event_id), changed(previous, current)))
-        previous = current
-    after = _snapshot(internal) if last else None
-    return before, after, causes
+    before = temporal.fold(events[:first], memo=memo) if first else None
+    if not last:
+        return before, None, []
+    window = {str(event.event_id) for event in events[first:last]}
+    chosen = temporal.select(events[:last], memo=memo)
+    state: State = {}
+    credited: dict[str, tuple[set[str], list[Shift]]] = {}
+
+    def credit(names: list[str], previous: State, current: State) -> None:
+        paths, shifts = touched(previous, current)
+        for name in names:
+            found = credited.setdefault(name, (set(), []))
+            found[0].update(paths)
+            found[1].extend(shifts)
+
+    known: dict[str, temporal.Fact] | None = None  # the facts as known before, if needed
+    for fact, since in zip(chosen, temporal.suppressions(chosen), strict=True):
+        own = str(fact.original.event_id)
+        fixes = [f for f in (*fact.corrected_by, fact.retracted_by) if f in window]
+        names = [own, *fixes] if own in window else fixes
+        if not names:
+            temporal.step(state, fact, skip=since is not None)
+            continue
+        previous = temporal.public(state)
+        if fixes and own not in window:
+            if known is None:
+                known = {str(f.original.event_id): f for f in temporal.facts(events[:first], memo)}
+            trial = dict(state)  # the fold changes no value in place: this step is the trial's
+            temporal.step(trial, known[own])
+            credit(fixes, previous, temporal.public(trial))
+        temporal.step(state, fact, skip=since is not None)
+        credit(names, previous, temporal.public(state))
+    causes = [
+        (name, *credited[name])
+        for event in events[first:last]
+        if (name := str(event.event_id)) in credited
+    ]
+    return before, temporal.public(state), causes
 
 
 def _occurred(
@@ -80,7 +93,7 @@ def _occurred(
     causes: Causes = []
     previous = walk.previous
     for fact, current in walk.steps:
-        causes.append((str(fact.event.event_id), changed(previous, current)))
+        causes.append((str(fact.event.event_id), *touched(previous, current)))
         previous = current
     return walk.at_start, walk.at_end, causes
 
@@ -129,14 +142,14 @@ def diff(
         if axis == "recorded":
             first = service.version_as_of(stream_id, start) or 0
             last = service.version_as_of(stream_id, end) or 0
-            before, after, causes = _recorded(events, first, last)
+            before, after, causes = _recorded(service.folds.facts, events, first, last)
             corrected.extend(
                 {"stream_id": row["stream_id"], "kind": row["kind"], **change}
                 for change in corrections_between(events, first, last)
             )
         else:
             before, after, causes = _occurred(service.folds, events, start, end)
-        events_of = touching(causes)
+        events_of = EventsOf(causes)
         for change in compare(before, after):
             found.append(
                 {
@@ -146,7 +159,7 @@ def diff(
                     "change": change.change,
                     "from": change.before,
                     "to": change.after,
-                    "events": events_of.get(change.path, []),
+                    "events": events_of.get(change.path),
                 }
             )
     return found, corrected

@@ -65,8 +65,44 @@ def changed(
     return found
 
 
+@dataclass(frozen=True)
+class Shift:
+    """Positions ``first`` to ``end`` (excluded) of the list at ``path`` hold other items than
+    before: items were inserted, removed or moved there; every path in them counts as touched."""
+
+    path: str
+    first: int
+    end: int
+
+
+def touched(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> tuple[set[str], list[Shift]]:
+    """What one step of a fold changed, to find each change's events by: ``changed``'s paths,
+    except where items of a list were inserted, removed or moved: the positions that moved are
+    one ``Shift`` rather than every leaf of every item after them (a round scheduled before the
+    others would list the leaves of all later rounds, and a diff over a long Talks' growth
+    walked them at every step)."""
+    found: set[str] = set()
+    shifts: list[Shift] = []
+    _differing(
+        _NOTHING if before is None else before,
+        _NOTHING if after is None else after,
+        "",
+        found,
+        {},
+        shifts,
+    )
+    return found, shifts
+
+
 def _differing(
-    before: Any, after: Any, prefix: str, found: set[str], lists: dict[int, bool]
+    before: Any,
+    after: Any,
+    prefix: str,
+    found: set[str],
+    lists: dict[int, bool],
+    shifts: list[Shift] | None = None,
 ) -> None:
     if before is after:
         return
@@ -74,8 +110,14 @@ def _differing(
         for key in before.keys() | after.keys():
             _differing(
                 before.get(key, _NOTHING), after.get(key, _NOTHING),
-                f"{prefix}/{_escape(str(key))}", found, lists,
+                f"{prefix}/{_escape(str(key))}", found, lists, shifts,
             )  # fmt: skip
+        return
+    if shifts is not None and _led_by_object(before) and _led_by_object(after):
+        # Descending into a list ``flatten`` takes as a leaf only names paths below that leaf:
+        # the leaf still counts as touched (``touching`` lists a container's events), and the
+        # whole list need not be looked at.
+        _aligned(before, after, prefix, found, lists, shifts)
         return
     if _objects(before, lists) and _objects(after, lists):
         for index, (old, new) in enumerate(zip(before, after, strict=False)):
@@ -93,6 +135,49 @@ def _differing(
         for path in old.keys() | new.keys()
         if old.get(path, _NOTHING) != new.get(path, _NOTHING)
     )
+
+
+def _aligned(
+    before: list[Any],
+    after: list[Any],
+    prefix: str,
+    found: set[str],
+    lists: dict[int, bool],
+    shifts: list[Shift],
+) -> None:
+    """Two lists of objects of successive states: the items both share at the start and at the
+    end (by identity) are unchanged; between them, items replaced one for one are compared, and
+    anything else (an item inserted, removed or moved) is a ``Shift``."""
+    old_length, new_length = len(before), len(after)
+    shortest = min(old_length, new_length)
+    start = 0
+    while start < shortest and before[start] is after[start]:
+        start += 1
+    kept = 0
+    while kept < shortest - start and before[old_length - 1 - kept] is after[new_length - 1 - kept]:
+        kept += 1
+    old_middle = before[start : old_length - kept]
+    new_middle = after[start : new_length - kept]
+    if not kept and not (old_middle and new_middle):  # added or removed at the end: no move
+        for index in range(start, max(old_length, new_length)):
+            old = before[index] if index < old_length else _NOTHING
+            new = after[index] if index < new_length else _NOTHING
+            _differing(old, new, f"{prefix}/{index}", found, lists, shifts)
+        return
+    if len(old_middle) != len(new_middle):
+        shifts.append(Shift(prefix, start, max(old_length, new_length)))
+        return
+    if len(old_middle) > 1 and not {id(item) for item in old_middle}.isdisjoint(
+        id(item) for item in new_middle
+    ):
+        shifts.append(Shift(prefix, start, start + len(old_middle)))
+        return
+    for index, (old, new) in enumerate(zip(old_middle, new_middle, strict=True), start):
+        _differing(old, new, f"{prefix}/{index}", found, lists, shifts)
+
+
+def _led_by_object(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and isinstance(value[0], dict)
 
 
 def _objects(value: Any, lists: dict[int, bool] | None = None) -> bool:
@@ -211,3 +296,53 @@ def touching(causes: Iterable[tuple[str, set[str]]]) -> dict[str, list[str]]:
                 listed.add(above)
                 found.setdefault(above, []).append(event)
     return found
+
+
+class EventsOf:
+    """The events that touched each path, from what each step touched (``touched``): those
+    whose paths it ``touches``, and those whose shifts moved an item it lies in, in order."""
+
+    def __init__(self, causes: Iterable[tuple[str, set[str], list[Shift]]]) -> None:
+        listed = list(causes)
+        self._order = {event: index for index, (event, _, _) in enumerate(listed)}
+        # A shifted list is touched itself, and so is every container above it.
+        self._exact = touching(
+            (event, paths | {shift.path for shift in shifts}) for event, paths, shifts in listed
+        )
+        self._shifts: dict[str, list[tuple[str, Shift]]] = {}
+        for event, _, shifts in listed:
+            for shift in shifts:
+                self._shifts.setdefault(shift.path, []).append((event, shift))
+        #: The shifts' events at a position of a list (the leaves of one item ask the same).
+        self._shifted: dict[tuple[str, int], list[str]] = {}
+
+    def get(self, path: str) -> list[str]:
+        """The events that touched ``path``; if none did, those that touched the nearest
+        container above it that any did (what a fact changed may show in what a later fact
+        did after it: a round's day set by a report folded after the round's new schedule)."""
+        for above in (path, *_above(path)):
+            found = self._touching(above)
+            if found:
+                return found
+        return []
+
+    def _touching(self, path: str) -> list[str]:
+        exact = self._exact.get(path, [])
+        if not self._shifts:
+            return exact
+        found = set(exact)
+        for above in _above(path):
+            if above not in self._shifts:
+                continue
+            segment = path[len(above) + 1 :].split("/", 1)[0]
+            if segment.isdigit():
+                found.update(self._at(above, int(segment)))
+        return exact if len(found) == len(exact) else sorted(found, key=self._order.__getitem__)
+
+    def _at(self, path: str, index: int) -> list[str]:
+        key = (path, index)
+        events = self._shifted.get(key)
+        if events is None:
+            events = [e for e, shift in self._shifts[path] if shift.first <= index < shift.end]
+            self._shifted[key] = events
+        return events

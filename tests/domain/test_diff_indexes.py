@@ -3,12 +3,23 @@ the events that ``touches`` a path (``touching``), and the changes of ``compare`
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.diff import FieldChange, changed, compare, flatten, touches, touching
+from domain.diff import (
+    EventsOf,
+    FieldChange,
+    Shift,
+    changed,
+    compare,
+    flatten,
+    touched,
+    touches,
+    touching,
+)
 
 #: Segments where one is a prefix of another as text ("b", "bc"), not as a path.
 PATHS = st.lists(st.sampled_from(["a", "b", "bc", "0", "~1"]), max_size=3).map(
@@ -116,3 +127,94 @@ def test_changed_finds_a_leaf_changed_deep_in_a_list_the_two_sides_mostly_share(
     before = {"mediators": [shared, {"name": "Türkiye", "roles": []}], "status": "active"}
     after = {**before, "mediators": [shared, {"name": "Türkiye", "roles": [{"role": "host"}]}]}
     assert changed(before, after) == {"/mediators/1/roles", "/mediators/1/roles/0/role"}
+
+
+# What one step touched (``touched``) and the events of each path (``EventsOf``): a step that
+# inserts, removes or moves an item of a list is one shift, not every leaf after it.
+
+ITEM = st.fixed_dictionaries({"n": st.integers(0, 3), "city": st.sampled_from(["x", "y"])})
+#: A step as the fold takes one on a list of objects: new items, the rest shared.
+STEP = st.one_of(
+    st.tuples(st.just("append"), ITEM, st.just(0)),
+    st.tuples(st.just("insert"), ITEM, st.integers(0, 5)),
+    st.tuples(st.just("remove"), st.none(), st.integers(0, 5)),
+    st.tuples(st.just("replace"), ITEM, st.integers(0, 5)),
+    st.tuples(st.just("to the end"), ITEM, st.integers(0, 5)),
+)
+IN_PLACE = st.one_of(
+    st.tuples(st.just("append"), ITEM, st.just(0)),
+    st.tuples(st.just("replace"), ITEM, st.integers(0, 5)),
+)
+
+
+def stepped(items: list[dict[str, Any]], step: tuple[str, Any, int]) -> list[dict[str, Any]]:
+    how, item, index = step
+    found = list(items)
+    if how == "append" or not found:
+        found.append(item or {"n": 0})
+    elif how == "insert":
+        found.insert(index % (len(found) + 1), item)
+    elif how == "remove":
+        del found[index % len(found)]
+    elif how == "replace":
+        found[index % len(found)] = {**found[index % len(found)], **item}
+    else:  # an entry updated and moved to the end, as the latest news
+        moved = found.pop(index % len(found))
+        found.append({**moved, **item})
+    return found
+
+
+def states_of(
+    first: list[dict[str, Any]], steps: list[tuple[str, Any, int]]
+) -> list[dict[str, Any]]:
+    states = [{"rounds": first, "title": "t"}]
+    for step in steps:
+        states.append({**states[-1], "rounds": stepped(states[-1]["rounds"], step)})
+    return states
+
+
+def both_indexes(states: list[dict[str, Any]]) -> tuple[dict[str, list[str]], EventsOf]:
+    """Each step's events by the leaves it changed (``touching``), and by what it touched."""
+    pairs = list(pairwise(states))
+    exact = touching((f"e{i}", changed(old, new)) for i, (old, new) in enumerate(pairs))
+    return exact, EventsOf((f"e{i}", *touched(old, new)) for i, (old, new) in enumerate(pairs))
+
+
+@given(st.lists(ITEM, max_size=4), st.lists(STEP, min_size=1, max_size=6))
+def test_a_path_lists_at_least_the_events_that_changed_a_leaf_there(
+    first: list[dict[str, Any]], steps: list[tuple[str, Any, int]]
+) -> None:
+    states = states_of(first, steps)
+    exact, events_of = both_indexes(states)
+    for change in compare(states[0], states[-1]):
+        listed = events_of.get(change.path)
+        assert listed, change  # every change has its events
+        assert set(exact.get(change.path, [])) <= set(listed)
+        assert listed == sorted(listed, key=lambda e: int(e[1:]))  # in the order of the steps
+
+
+@given(st.lists(ITEM, max_size=4), st.lists(IN_PLACE, min_size=1, max_size=6))
+def test_where_nothing_moved_a_path_lists_exactly_the_events_that_changed_a_leaf_there(
+    first: list[dict[str, Any]], steps: list[tuple[str, Any, int]]
+) -> None:
+    states = states_of(first, steps)
+    exact, events_of = both_indexes(states)
+    for change in compare(states[0], states[-1]):
+        assert events_of.get(change.path) == exact[change.path]
+
+
+def test_an_item_inserted_before_the_others_is_one_shift_naming_the_positions_after_it() -> None:
+    rounds = [{"n": n} for n in (2, 3)]
+    before = {"rounds": rounds}
+    after = {"rounds": [{"n": 1}, *rounds]}
+    assert touched(before, after) == (set(), [Shift("/rounds", 0, 3)])
+    events_of = EventsOf([("inserted", *touched(before, after))])
+    assert [events_of.get(f"/rounds/{i}/n") for i in range(3)] == [["inserted"]] * 3
+    # an item only appended is its own leaves
+    assert touched(before, {"rounds": [*rounds, {"n": 4}]}) == ({"/rounds/2/n"}, [])
+
+
+def test_an_entry_moved_to_the_end_shifts_only_the_positions_from_it() -> None:
+    entries = [{"name": name, "roles": [{"role": "r"}] * 50} for name in "ABCD"]
+    moved = [entries[0], entries[2], entries[3], {**entries[1], "roles": []}]
+    assert touched({"m": entries}, {"m": moved}) == (set(), [Shift("/m", 1, 4)])

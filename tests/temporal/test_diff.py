@@ -16,7 +16,9 @@ from domain.occurrence import Occurrence
 from tests.temporal.support import (
     CORRECTIONS,
     Streams,
+    append,
     body,
+    correction,
     create,
     day,
     fact,
@@ -26,6 +28,7 @@ from tests.temporal.support import (
     random_family,
     record_points,
     recorded_at,
+    retraction,
     stream_events,
 )
 
@@ -253,3 +256,57 @@ def test_a_diff_point_at_midnight_is_that_instant(client: TestClient) -> None:
     answer = client.get(f"/talks/{talks}/diff", params=params).json()
     expected = ("2025-06-01T00:00:00.000000Z", "2025-06-01T21:00:00.000000Z")
     assert (answer["from"], answer["to"]) == expected
+
+
+def record_diff(client: TestClient, talks: str, start: str, end: str) -> list[tuple[Any, ...]]:
+    params = {"from": start, "to": end, "axis": "recorded"}
+    changes = client.get(f"/talks/{talks}/diff", params=params).json()["changes"]
+    return [(c["path"], c["change"], c["from"], c["to"], c["events"]) for c in changes]
+
+
+def test_a_correction_recorded_between_is_the_cause_of_the_value_it_fixed(
+    client: TestClient,
+) -> None:
+    talks = new_talks(client)
+    scheduled = fact(client, "talks", talks, "RoundScheduled", {"number": 1, "city": "Doha"})
+    start = recorded_at(client, "talks", talks, scheduled)
+    memo = fact(client, "talks", talks, "DocumentExchanged", {"title": "Memo", "from_party": "A", "to_party": "B"})  # fmt: skip
+    fix = append(client, "talks", talks, correction(scheduled, fields={"city": "Istanbul"}))
+    found = record_diff(client, talks, start, recorded_at(client, "talks", talks, fix))
+    assert ("/rounds/0/city", "changed", "Doha", "Istanbul", [fix]) in found
+    assert {c[0].split("/")[1] for c in found if c[4] == [memo]} == {"documents"}
+    assert all(c[4] == [fix] for c in found if c[0].startswith(("/rounds", "/correct")))
+
+
+def test_a_retraction_recorded_between_is_the_cause_of_what_it_took_away(
+    client: TestClient,
+) -> None:
+    talks = new_talks(client)
+    first = fact(client, "talks", talks, "RoundScheduled", {"number": 1, "city": "Doha"})
+    second = fact(client, "talks", talks, "RoundScheduled", {"number": 2, "city": "Geneva"})
+    start = recorded_at(client, "talks", talks, second)
+    memo = fact(client, "talks", talks, "DocumentExchanged", {"title": "Memo", "from_party": "A", "to_party": "B"})  # fmt: skip
+    withdrawn = append(client, "talks", talks, retraction(first))
+    found = record_diff(client, talks, start, recorded_at(client, "talks", talks, withdrawn))
+    # round 2 moves up to where round 1 was: every change there is the retraction's
+    assert ("/rounds/0/city", "changed", "Doha", "Geneva", [withdrawn]) in found
+    assert ("/rounds/1/city", "removed", "Geneva", None, [withdrawn]) in found
+    assert all(c[4] == ([memo] if c[0].startswith("/documents") else [withdrawn]) for c in found)
+
+
+def test_a_round_reported_before_the_others_is_the_cause_of_every_position_it_moved(
+    client: TestClient,
+) -> None:
+    talks = new_talks(client)
+    for number, on in ((2, "2025-06-02"), (3, "2025-06-03")):
+        fact(client, "talks", talks, "RoundScheduled", {"number": number, "city": "Doha"}, occurred=day(on))  # fmt: skip
+    late = fact(client, "talks", talks, "RoundScheduled", {"number": 1, "city": "Istanbul"}, occurred=day("2025-06-05"))  # fmt: skip
+    params = {"from": "2025-06-04", "to": "2025-06-06"}
+    changes = client.get(f"/talks/{talks}/diff", params=params).json()["changes"]
+    numbers = {c["path"]: (c["from"], c["to"]) for c in changes if c["path"].endswith("/number")}
+    assert numbers == {
+        "/rounds/0/number": (2, 1),
+        "/rounds/1/number": (3, 2),
+        "/rounds/2/number": (None, 3),
+    }
+    assert all(c["events"] == [late] for c in changes)
