@@ -11,6 +11,7 @@ from api.auth import Reader
 from api.deps import ReadsDep
 from api.limits import expensive_read
 from api.params import Actor, ClocksDep, DiffPoint, From, Kind, PageDep, To, instant
+from api.responses.large import LargeJSON
 from api.responses.views import (
     DelegationRow,
     PositionRow,
@@ -86,7 +87,10 @@ def read_statements(
 
 
 @router.get(
-    "/talks/{talks_id}/diff", response_model=TalksDiff, dependencies=[Depends(expensive_read)]
+    "/talks/{talks_id}/diff",
+    response_model=TalksDiff,
+    response_class=LargeJSON,
+    dependencies=[Depends(expensive_read)],
 )
 def read_diff(
     talks_id: UUID,
@@ -96,7 +100,7 @@ def read_diff(
     axis: Annotated[Axis, Query(description="occurred: the world; recorded: what was known")] = (
         "occurred"
     ),
-) -> dict[str, Any]:
+) -> LargeJSON:
     """What changed in a Talks, its delegations and positions between two points: each field
     added, changed or removed, with the events that caused it."""
-    return reads.diff(talks_id, instant(date_from), instant(date_to), axis)
+    return LargeJSON(reads.diff(talks_id, instant(date_from), instant(date_to), axis))

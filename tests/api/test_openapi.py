@@ -329,3 +329,11 @@ def test_the_generated_client_appends_and_reads_a_talks_as_typed_models(
     assert [(r.number, r.status) for r in state.rounds] == [(1, "held")]
     assert isinstance(missing, models.Problem)
     assert missing.status == 404
+
+
+def test_the_diff_written_straight_to_json_is_documented_by_its_model(
+    document: dict[str, Any],
+) -> None:
+    answer = document["paths"]["/talks/{talks_id}/diff"]["get"]["responses"]["200"]
+    schema = answer["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/TalksDiff"}
