@@ -260,10 +260,17 @@ def _claim(event: Event, subject: dict[str, Any], data: dict[str, Any]) -> dict[
     """What the fold keeps of one claim: its values, date, sources and rank."""
     occurred = event.envelope.occurred
     start, end = occurred.bounds()
+    values = {k: v for k, v in data.items() if k not in subject}
     return {
         "event_id": str(event.event_id),
-        "values": {k: v for k, v in data.items() if k not in subject},
+        "values": values,
         "uncompared": list(event.UNCOMPARED),
+        # worked out once: a new claim is compared with every earlier one of its subject
+        "compared": {
+            key: value
+            for key, value in values.items()
+            if key not in event.UNCOMPARED and value is not None and value != []
+        },
         "occurred": plain(occurred),
         "when": [_text(start), _text(end)] if event.DATED and start and end else None,
         "sources": _sources(event),
@@ -494,7 +501,11 @@ def _compared(claim: dict[str, Any]) -> dict[str, Any]:
     """The values a claim can disagree on: stated ones (an empty list states nothing), not the
     type's UNCOMPARED fields. Quantities compare whole: 390 and "about 390" differ.
 
-    A claim as a view keeps it (``_comparable``, no ``uncompared``) holds these values only."""
+    A claim as a view keeps it (``_comparable``, no ``uncompared``) holds these values only;
+    a claim as the fold keeps it (``_claim``) holds them worked out already."""
+    found: dict[str, Any] | None = claim.get("compared")
+    if found is not None:
+        return found
     if "uncompared" not in claim:
         values: dict[str, Any] = claim["values"]
         return values
