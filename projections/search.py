@@ -8,6 +8,7 @@ with a GIN index over ``to_tsvector('simple', document)``; the rows follow the t
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -24,9 +25,22 @@ PG_VECTOR = "to_tsvector('simple', document)"
 
 
 def fold(text: str) -> str:
-    """Text in lower case with its accents removed ("Türkiye" -> "turkiye")."""
+    """Text in lower case with its accents removed ("Türkiye" -> "turkiye"): its NFKD form
+    without combining characters.
+
+    Most text is ASCII once decomposed; the rest loses its marks by one ``str.translate`` over
+    the distinct characters it holds (a walk over every character was a seventh of a rebuild).
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if decomposed.isascii():
+        return decomposed
+    marks = {ord(c): None for c in set(decomposed) if not c.isascii() and _combining(c)}
+    return decomposed.translate(marks) if marks else decomposed
+
+
+@functools.lru_cache(maxsize=4096)
+def _combining(char: str) -> bool:
+    return unicodedata.combining(char) != 0
 
 
 def words(text: str) -> list[str]:
