@@ -6,12 +6,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
 
 from api.auth import Reader
 from api.deps import ReadsDep
 from api.limits import expensive_read
 from api.params import Actor, ClocksDep, DiffPoint, From, Kind, PageDep, To, instant
-from api.responses.large import LargeJSON
+from api.responses.large import LargeJSON, streamed
 from api.responses.views import (
     DelegationRow,
     PositionRow,
@@ -100,7 +101,7 @@ def read_diff(
     axis: Annotated[Axis, Query(description="occurred: the world; recorded: what was known")] = (
         "occurred"
     ),
-) -> LargeJSON:
+) -> StreamingResponse:
     """What changed in a Talks, its delegations and positions between two points: each field
     added, changed or removed, with the events that caused it."""
-    return LargeJSON(reads.diff(talks_id, instant(date_from), instant(date_to), axis))
+    return streamed(reads.diff(talks_id, instant(date_from), instant(date_to), axis))

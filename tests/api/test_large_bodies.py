@@ -3,10 +3,12 @@ every key the model names, nothing it does not, each value of its type."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
-from api.responses.large import LargeJSON
+from api.responses.large import SLICE, LargeJSON, chunks
 from api.responses.views import TalksDiff
 from tests.temporal.support import random_family, record_points
 
@@ -36,3 +38,12 @@ def test_a_value_orjson_refuses_is_written_all_the_same() -> None:
         '{"count":1180591620717411303424,"name":"Türkiye"}'.encode()
     )
     assert LargeJSON({"count": 3}).body == b'{"count":3}'
+
+
+@pytest.mark.parametrize("items", [0, 1, SLICE - 1, SLICE, SLICE + 1, 2 * SLICE + 7])
+def test_a_streamed_body_is_the_json_text_of_the_whole(items: int) -> None:
+    body = {"talks_id": "t", "changes": [{"path": f"/rounds/{i}", "events": ["e"]} for i in range(items)],
+            "count": 2**70, "corrections": [], "nested": {"a": [1, 2]}}  # fmt: skip
+    text = b"".join(chunks(body))
+    assert json.loads(text) == body
+    assert text == json.dumps(body, separators=(",", ":")).encode()
