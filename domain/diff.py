@@ -298,6 +298,10 @@ def touching(causes: Iterable[tuple[str, set[str]]]) -> dict[str, list[str]]:
     return found
 
 
+#: No events: one list for every path that has none of its own (never changed).
+_NO_EVENTS: list[str] = []
+
+
 class EventsOf:
     """The events that touched each path, from what each step touched (``touched``): those
     whose paths it ``touches``, and those whose shifts moved an item it lies in, in order."""
@@ -315,6 +319,8 @@ class EventsOf:
                 self._shifts.setdefault(shift.path, []).append((event, shift))
         #: The shifts' events at a position of a list (the leaves of one item ask the same).
         self._shifted: dict[tuple[str, int], list[str]] = {}
+        #: A path's events by its exact list (by identity: the index's own) and positions.
+        self._merged: dict[tuple[int, tuple[tuple[str, int], ...]], list[str]] = {}
 
     def get(self, path: str) -> list[str]:
         """The events that touched ``path``; if none did, those that touched the nearest
@@ -327,17 +333,29 @@ class EventsOf:
         return []
 
     def _touching(self, path: str) -> list[str]:
-        exact = self._exact.get(path, [])
+        exact = self._exact.get(path, _NO_EVENTS)
         if not self._shifts:
             return exact
-        found = set(exact)
+        positions = []
         for above in _above(path):
-            if above not in self._shifts:
-                continue
-            segment = path[len(above) + 1 :].split("/", 1)[0]
-            if segment.isdigit():
-                found.update(self._at(above, int(segment)))
-        return exact if len(found) == len(exact) else sorted(found, key=self._order.__getitem__)
+            if above in self._shifts:
+                segment = path[len(above) + 1 :].split("/", 1)[0]
+                if segment.isdigit():
+                    positions.append((above, int(segment)))
+        if not positions:
+            return exact
+        # The leaves of one shifted item share their list (one list, not one per leaf).
+        key = (id(exact), tuple(positions))
+        found = self._merged.get(key)
+        if found is None:
+            merged = set(exact)
+            for above, index in positions:
+                merged.update(self._at(above, index))
+            found = (
+                exact if len(merged) == len(exact) else sorted(merged, key=self._order.__getitem__)
+            )
+            self._merged[key] = found
+        return found
 
     def _at(self, path: str, index: int) -> list[str]:
         key = (path, index)
