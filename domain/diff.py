@@ -103,14 +103,17 @@ def _differing(
     found: set[str],
     lists: dict[int, bool],
     shifts: list[Shift] | None = None,
+    values: dict[str, tuple[Any, Any]] | None = None,
 ) -> None:
+    """``changed``'s walk; ``shifts``: ``touched``'s; ``values``: each differing leaf's values
+    on both sides (``_NOTHING`` where a side has none), as ``compare`` needs them."""
     if before is after:
         return
     if isinstance(before, dict) and isinstance(after, dict) and before and after:
         for key in before.keys() | after.keys():
             _differing(
                 before.get(key, _NOTHING), after.get(key, _NOTHING),
-                f"{prefix}/{_escape(str(key))}", found, lists, shifts,
+                f"{prefix}/{_escape(str(key))}", found, lists, shifts, values,
             )  # fmt: skip
         return
     if shifts is not None and _led_by_object(before) and _led_by_object(after):
@@ -122,19 +125,20 @@ def _differing(
     if _objects(before, lists) and _objects(after, lists):
         for index, (old, new) in enumerate(zip(before, after, strict=False)):
             if old is not new:  # most items of successive states are shared
-                _differing(old, new, f"{prefix}/{index}", found, lists)
+                _differing(old, new, f"{prefix}/{index}", found, lists, None, values)
         for index in range(min(len(before), len(after)), len(before)):  # items removed
-            _differing(before[index], _NOTHING, f"{prefix}/{index}", found, lists)
+            _differing(before[index], _NOTHING, f"{prefix}/{index}", found, lists, None, values)
         for index in range(min(len(before), len(after)), len(after)):  # items added
-            _differing(_NOTHING, after[index], f"{prefix}/{index}", found, lists)
+            _differing(_NOTHING, after[index], f"{prefix}/{index}", found, lists, None, values)
         return
     old = {} if before is _NOTHING else flatten(before, prefix)
     new = {} if after is _NOTHING else flatten(after, prefix)
-    found.update(
-        path
-        for path in old.keys() | new.keys()
-        if old.get(path, _NOTHING) != new.get(path, _NOTHING)
-    )
+    for path in old.keys() | new.keys():
+        pair = (old.get(path, _NOTHING), new.get(path, _NOTHING))
+        if pair[0] != pair[1]:
+            found.add(path)
+            if values is not None:
+                values[path] = pair
 
 
 def _aligned(
@@ -209,16 +213,16 @@ class FieldChange:
 def compare(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
     """Every leaf added, changed or removed from ``before`` to ``after``, in path order.
 
-    Only the leaves that differ (``changed``: what the two sides share is not walked) are
-    looked up on each side; an empty container on one side whose contents the other side lists
-    is no change of its own (the contents are).
+    Only the leaves that differ are found (``changed``'s walk: what the two sides share is not
+    walked), with their values on each side; an empty container on one side whose contents the
+    other side lists is no change of its own (the contents are).
     """
-    old_root, new_root = before or {}, after or {}
-    paths = changed(old_root, new_root)
+    paths: set[str] = set()
+    values: dict[str, tuple[Any, Any]] = {}
+    _differing(before or {}, after or {}, "", paths, {}, None, values)
     paths.discard("")  # an empty state's only leaf
-    lists: dict[int, bool] = {}
-    old = {p: v for p in paths if (v := _leaf_at(old_root, p, lists)) is not _NOTHING}
-    new = {p: v for p in paths if (v := _leaf_at(new_root, p, lists)) is not _NOTHING}
+    old = {p: pair[0] for p, pair in values.items() if p and pair[0] is not _NOTHING}
+    new = {p: pair[1] for p, pair in values.items() if p and pair[1] is not _NOTHING}
     # The leaves inside a container emptied on one side are all on the other side's list of
     # differing leaves: the containers above those are the ones that matter.
     old_above, new_above = _containers(old), _containers(new)
@@ -233,23 +237,6 @@ def compare(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
         elif old[path] != new[path]:
             found.append(FieldChange(path, "changed", old[path], new[path]))
     return found
-
-
-def _leaf_at(value: Any, path: str, lists: dict[int, bool]) -> Any:
-    """The leaf (``flatten``'s) at a JSON pointer, or ``_NOTHING`` if there is none there."""
-    for segment in path.split("/")[1:]:
-        if isinstance(value, dict) and value:
-            key = segment.replace("~1", "/").replace("~0", "~")
-            if key not in value:
-                return _NOTHING
-            value = value[key]
-        elif _objects(value, lists) and segment.isdigit() and int(segment) < len(value):
-            value = value[int(segment)]
-        else:
-            return _NOTHING
-    if (isinstance(value, dict) and value) or _objects(value, lists):
-        return _NOTHING  # a container, not a leaf
-    return value
 
 
 def _emptied_container(path: str, one: dict[str, Any], above_other: set[str]) -> bool:
