@@ -1,4 +1,5 @@
-"""Large bodies written straight to JSON, the route's model still describing them.
+"""Large bodies written straight to JSON, the route's ``response_model`` still describing them
+(FastAPI documents the model and answers a returned response as it is).
 
 A diff of a long Talks lists tens of thousands of changes; validating them against the response
 model took as long as computing them (0.7 s of 1.5 s for 27 MB), and the whole text in memory
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import orjson
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 #: Items of a list written at a time.
 SLICE = 500
@@ -28,13 +29,6 @@ def dumps(content: Any) -> bytes:
         return orjson.dumps(content)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-class LargeJSON(JSONResponse):
-    """A JSON body written by ``dumps``: the response class a route names, for its document."""
-
-    def render(self, content: Any) -> bytes:
-        return dumps(content)
 
 
 def streamed(body: dict[str, Any]) -> StreamingResponse:

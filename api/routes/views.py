@@ -12,7 +12,7 @@ from api.auth import Reader
 from api.deps import ReadsDep
 from api.limits import expensive_read
 from api.params import Actor, ClocksDep, DiffPoint, From, Kind, PageDep, To, instant
-from api.responses.large import LargeJSON, streamed
+from api.responses.large import streamed
 from api.responses.views import (
     DelegationRow,
     PositionRow,
@@ -90,7 +90,6 @@ def read_statements(
 @router.get(
     "/talks/{talks_id}/diff",
     response_model=TalksDiff,
-    response_class=LargeJSON,
     dependencies=[Depends(expensive_read)],
 )
 def read_diff(
