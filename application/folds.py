@@ -138,7 +138,7 @@ class FoldCache:
         """The reads at ``start`` and at ``end``, and the facts that count at ``end`` and not at
         ``start`` in the order the fold at ``end`` takes them, each with the state after it
         (``Between``); all from the checkpoint before ``start``, so that the states share what
-        did not change between them (a diff of them walks only that: ``domain.diff.changed``).
+        did not change between them (a diff of them walks only that: ``domain.diff.touched``).
         """
         if not events:
             return Between(None, None, [], None)

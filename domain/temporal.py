@@ -266,11 +266,7 @@ def _claim(event: Event, subject: dict[str, Any], data: dict[str, Any]) -> dict[
         "values": values,
         "uncompared": list(event.UNCOMPARED),
         # worked out once: a new claim is compared with every earlier one of its subject
-        "compared": {
-            key: value
-            for key, value in values.items()
-            if key not in event.UNCOMPARED and value is not None and value != []
-        },
+        "compared": _stated(values, event.UNCOMPARED),
         "occurred": plain(occurred),
         "when": [_text(start), _text(end)] if event.DATED and start and end else None,
         "sources": _sources(event),
@@ -509,10 +505,15 @@ def _compared(claim: dict[str, Any]) -> dict[str, Any]:
     if "uncompared" not in claim:
         values: dict[str, Any] = claim["values"]
         return values
-    skipped = claim["uncompared"]
+    return _stated(claim["values"], claim["uncompared"])
+
+
+def _stated(values: dict[str, Any], uncompared: Iterable[str]) -> dict[str, Any]:
+    """The values stated (not None, not an empty list) and compared (not ``uncompared``)."""
+    skipped = set(uncompared)
     return {
         key: value
-        for key, value in claim["values"].items()
+        for key, value in values.items()
         if key not in skipped and value is not None and value != []
     }
 
